@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct DeBERTaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deberta", abstract: "DeBERTa in Swift.")
+}

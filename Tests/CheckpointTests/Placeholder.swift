@@ -1,0 +1,3 @@
+import XCTest
+@testable import Checkpoint
+final class CheckpointPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import DeBERTa
+final class DeBERTaPlaceholderTests: XCTestCase { func testModuleLinks() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import TensorCore
+final class TensorCorePlaceholderTests: XCTestCase { func testModuleLinks() {} }
