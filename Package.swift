@@ -41,5 +41,6 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )
