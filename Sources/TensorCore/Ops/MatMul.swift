@@ -1,0 +1,223 @@
+/// Matrix products, all through `cblas_sgemm`: plain and batched matmul, linear layers, and the
+/// per-head products of multi-head attention (heads are read in place with a leading dimension,
+/// never copied out).
+
+extension Tensor {
+    /// Treats all axes but the last as rows: `[rows, last]`.
+    @inlinable var rowCount: Int { count / Swift.max(shape.last ?? 1, 1) }
+}
+
+/// `a · b` with optional transposes. `a` is `[..., M, K]` (or `[..., K, M]` transposed);
+/// `b` is either 2-D `[K, N]` (shared by every leading index of `a`, one GEMM) or has the same
+/// leading axes as `a` (one GEMM per leading index).
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    precondition(a.rank >= 2 && b.rank >= 2, "matmul needs rank ≥ 2, got \(a.shape) and \(b.shape)")
+    let aRows = a.dim(-2), aCols = a.dim(-1)
+    let bRows = b.dim(-2), bCols = b.dim(-1)
+    let m = transposeA ? aCols : aRows, k = transposeA ? aRows : aCols
+    let kb = transposeB ? bCols : bRows, n = transposeB ? bRows : bCols
+    precondition(k == kb, "matmul inner dimensions differ: \(a.shape) · \(b.shape)")
+    let batch = a.count / (aRows * aCols)
+    let sharedB = b.rank == 2
+    precondition(sharedB || b.count / (bRows * bCols) == batch, "matmul batch sizes differ: \(a.shape) · \(b.shape)")
+    let outShape = Array(a.shape.dropLast(2)) + [m, n]
+    let out = Tensor(uninitializedShape: outShape)
+    if sharedB && !transposeA {
+        BLAS.sgemm(transA: false, transB: transposeB, m: batch * m, n: n, k: k,
+                   a: a.data, lda: aCols, b: b.data, ldb: bCols, c: out.data, ldc: n)
+    } else {
+        for i in 0..<batch {
+            BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                       a: a.data + i * aRows * aCols, lda: aCols,
+                       b: b.data + (sharedB ? 0 : i * bRows * bCols), ldb: bCols,
+                       c: out.data + i * m * n, ldc: n)
+        }
+    }
+    return out.recording([a, b]) { g in
+        // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G.
+        var da: Tensor? = nil, db: Tensor? = nil
+        if a.requiresGrad {
+            let t = Tensor(uninitializedShape: a.shape)
+            for i in 0..<batch {
+                let gi = g.data + i * m * n
+                let bi = b.data + (sharedB ? 0 : i * bRows * bCols)
+                if transposeA {  // dA = op(B)·Gᵀ  ([K, M])
+                    BLAS.sgemm(transA: transposeB, transB: true, m: k, n: m, k: n,
+                               a: bi, lda: bCols, b: gi, ldb: n, c: t.data + i * aRows * aCols, ldc: aCols)
+                } else {  // dA = G·op(B)ᵀ ([M, K])
+                    BLAS.sgemm(transA: false, transB: !transposeB, m: m, n: k, k: n,
+                               a: gi, lda: n, b: bi, ldb: bCols, c: t.data + i * aRows * aCols, ldc: aCols)
+                }
+            }
+            da = t
+        }
+        if b.requiresGrad {
+            let t = Tensor.zeros(b.shape)
+            for i in 0..<batch {
+                let gi = g.data + i * m * n
+                let ai = a.data + i * aRows * aCols
+                let ti = t.data + (sharedB ? 0 : i * bRows * bCols)
+                let beta: Float = sharedB ? 1 : 0
+                if transposeB {  // dB = Gᵀ·op(A)  ([N, K])
+                    BLAS.sgemm(transA: true, transB: transposeA, m: n, n: k, k: m,
+                               a: gi, lda: n, b: ai, ldb: aCols, beta: beta, c: ti, ldc: bCols)
+                } else {  // dB = op(A)ᵀ·G  ([K, N])
+                    BLAS.sgemm(transA: !transposeA, transB: false, m: k, n: n, k: m,
+                               a: ai, lda: aCols, b: gi, ldb: n, beta: beta, c: ti, ldc: bCols)
+                }
+            }
+            db = t
+        }
+        return [da, db]
+    }
+}
+
+/// A linear layer in PyTorch's convention: `x · weightᵀ + bias`, `x` `[..., in]`,
+/// `weight` `[out, in]`, `bias` `[out]`.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    let inF = x.dim(-1), outF = weight.dim(0)
+    precondition(weight.rank == 2 && weight.dim(1) == inF, "linear: input \(x.shape) does not match weight \(weight.shape)")
+    let rows = x.rowCount
+    let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
+    var beta: Float = 0
+    if let bias {
+        precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+        let o = out.data, b = bias.data
+        Parallel.forEach(rows, grain: 256) { r in
+            for i in r { (o + i * outF).update(from: b, count: outF) }
+        }
+        beta = 1
+    }
+    BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
+               a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
+    return out.recording([x, weight, bias]) { g in
+        var dx: Tensor? = nil, dw: Tensor? = nil, db: Tensor? = nil
+        if x.requiresGrad {
+            let t = Tensor(uninitializedShape: x.shape)
+            BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF,
+                       a: g.data, lda: outF, b: weight.data, ldb: inF, c: t.data, ldc: inF)
+            dx = t
+        }
+        if weight.requiresGrad {
+            let t = Tensor(uninitializedShape: weight.shape)
+            BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
+                       a: g.data, lda: outF, b: x.data, ldb: inF, c: t.data, ldc: inF)
+            dw = t
+        }
+        if let bias, bias.requiresGrad { db = sumRows(g, columns: outF) }
+        return [dx, dw, db]
+    }
+}
+
+/// Column sums of a `[rows, columns]` view of `g`, as a `[columns]` tensor.
+func sumRows(_ g: Tensor, columns: Int) -> Tensor {
+    let rows = g.count / columns
+    let out = Tensor.zeros([columns])
+    let o = out.data, p = g.data
+    for r in 0..<rows {
+        let row = p + r * columns
+        for c in 0..<columns { o[c] += row[c] }
+    }
+    return out
+}
+
+/// Per-head score products of multi-head attention:
+/// `out[b, h, i, j] = alpha · Σ_e a[b, i, h·d + e] · c[b', j, h·d + e]`.
+///
+/// `a` is `[B, M, heads·d]`; `c` is `[B, N, heads·d]` or `[1, N, heads·d]` / `[N, heads·d]`
+/// (shared by the batch, e.g. projected relative embeddings). Result `[B, heads, M, N]`.
+public func headScores(_ a: Tensor, _ c: Tensor, heads: Int, alpha: Float = 1) -> Tensor {
+    let batch = a.dim(0), m = a.dim(1), width = a.dim(2)
+    let n = c.dim(-2)
+    precondition(c.dim(-1) == width && width % heads == 0, "headScores: \(a.shape) vs \(c.shape) with \(heads) heads")
+    let cBatch = c.rank == 3 ? c.dim(0) : 1
+    precondition(cBatch == batch || cBatch == 1, "headScores: batch \(batch) vs \(c.shape)")
+    let d = width / heads
+    let out = Tensor(uninitializedShape: [batch, heads, m, n])
+    for b in 0..<batch {
+        let cb = c.data + (cBatch == 1 ? 0 : b * n * width)
+        for h in 0..<heads {
+            BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: d, alpha: alpha,
+                       a: a.data + b * m * width + h * d, lda: width,
+                       b: cb + h * d, ldb: width,
+                       c: out.data + (b * heads + h) * m * n, ldc: n)
+        }
+    }
+    return out.recording([a, c]) { g in
+        var da: Tensor? = nil, dc: Tensor? = nil
+        if a.requiresGrad {
+            let t = Tensor(uninitializedShape: a.shape)
+            for b in 0..<batch {
+                let cb = c.data + (cBatch == 1 ? 0 : b * n * width)
+                for h in 0..<heads {
+                    BLAS.sgemm(transA: false, transB: false, m: m, n: d, k: n, alpha: alpha,
+                               a: g.data + (b * heads + h) * m * n, lda: n,
+                               b: cb + h * d, ldb: width,
+                               c: t.data + b * m * width + h * d, ldc: width)
+                }
+            }
+            da = t
+        }
+        if c.requiresGrad {
+            let t = Tensor.zeros(c.shape)
+            for b in 0..<batch {
+                let tb = t.data + (cBatch == 1 ? 0 : b * n * width)
+                for h in 0..<heads {
+                    BLAS.sgemm(transA: true, transB: false, m: n, n: d, k: m, alpha: alpha,
+                               a: g.data + (b * heads + h) * m * n, lda: n,
+                               b: a.data + b * m * width + h * d, ldb: width,
+                               beta: 1, c: tb + h * d, ldc: width)
+                }
+            }
+            dc = t
+        }
+        return [da, dc]
+    }
+}
+
+/// Attention context: `out[b, i, h·d + e] = Σ_j p[b, h, i, j] · v[b, j, h·d + e]`;
+/// `p` is `[B, heads, M, N]`, `v` is `[B, N, heads·d]`, result `[B, M, heads·d]` (heads
+/// concatenated in head-major order).
+public func headContext(_ p: Tensor, _ v: Tensor) -> Tensor {
+    let batch = p.dim(0), heads = p.dim(1), m = p.dim(2), n = p.dim(3)
+    let width = v.dim(2)
+    precondition(v.dim(0) == batch && v.dim(1) == n && width % heads == 0, "headContext: \(p.shape) vs \(v.shape)")
+    let d = width / heads
+    let out = Tensor(uninitializedShape: [batch, m, width])
+    for b in 0..<batch {
+        for h in 0..<heads {
+            BLAS.sgemm(transA: false, transB: false, m: m, n: d, k: n,
+                       a: p.data + (b * heads + h) * m * n, lda: n,
+                       b: v.data + b * n * width + h * d, ldb: width,
+                       c: out.data + b * m * width + h * d, ldc: width)
+        }
+    }
+    return out.recording([p, v]) { g in
+        var dp: Tensor? = nil, dv: Tensor? = nil
+        if p.requiresGrad {
+            let t = Tensor(uninitializedShape: p.shape)
+            for b in 0..<batch {
+                for h in 0..<heads {
+                    BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: d,
+                               a: g.data + b * m * width + h * d, lda: width,
+                               b: v.data + b * n * width + h * d, ldb: width,
+                               c: t.data + (b * heads + h) * m * n, ldc: n)
+                }
+            }
+            dp = t
+        }
+        if v.requiresGrad {
+            let t = Tensor(uninitializedShape: v.shape)
+            for b in 0..<batch {
+                for h in 0..<heads {
+                    BLAS.sgemm(transA: true, transB: false, m: n, n: d, k: m,
+                               a: p.data + (b * heads + h) * m * n, lda: n,
+                               b: g.data + b * m * width + h * d, ldb: width,
+                               c: t.data + b * n * width + h * d, ldc: width)
+                }
+            }
+            dv = t
+        }
+        return [dp, dv]
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import TensorCore
-final class TensorCorePlaceholderTests: XCTestCase { func testModuleLinks() {} }
