@@ -96,3 +96,28 @@ public func sum(_ x: Tensor) -> Tensor {
     for i in 0..<x.count { s += Double(x.data[i]) }
     return Tensor([Float(s)], shape: [1]).recording([x]) { g in [Tensor(repeating: g.item, shape: x.shape)] }
 }
+
+/// Adds one row vector per batch entry to every position: `x[b, n, :] + v[b, :]`
+/// for `x` `[B, N, H]` and `v` `[B, H]`.
+public func addPerBatch(_ x: Tensor, _ v: Tensor) -> Tensor {
+    let b = x.dim(0), n = x.dim(1), h = x.dim(2)
+    precondition(v.count == b * h, "addPerBatch: \(x.shape) + \(v.shape)")
+    let out = Tensor(uninitializedShape: x.shape)
+    for i in 0..<b {
+        for t in 0..<n {
+            let o = out.data + (i * n + t) * h, s = x.data + (i * n + t) * h, w = v.data + i * h
+            for j in 0..<h { o[j] = s[j] + w[j] }
+        }
+    }
+    return out.recording([x, v]) { g in
+        var dv: Tensor? = nil
+        if v.requiresGrad {
+            let t = Tensor.zeros(v.shape)
+            for i in 0..<b {
+                for s in 0..<n { for j in 0..<h { t.data[i * h + j] += g.data[(i * n + s) * h + j] } }
+            }
+            dv = t
+        }
+        return [g, dv]
+    }
+}

@@ -1,0 +1,43 @@
+import TensorCore
+
+/// The stack of layers with the shared relative-position table (MODEL.md §4, §7.4, §11).
+public final class Encoder {
+    public let layers: [EncoderLayer]
+    /// `rel_embeddings` `[2·span, H]`, when relative attention is on.
+    let relativeEmbeddings: Parameter?
+    /// LayerNorm of the relative table (`norm_rel_ebd: layer_norm`, v2/v3).
+    let relativeNorm: LayerNorm?
+    let conv: ConvolutionLayer?
+    let config: DeBERTaConfiguration
+
+    init(_ b: ParameterBuilder, _ p: String, _ c: DeBERTaConfiguration, fusedAttention: Bool) {
+        config = c
+        layers = (0..<c.numHiddenLayers).map { EncoderLayer(b, "\(p).layer.\($0)", c, fusedAttention: fusedAttention) }
+        relativeEmbeddings = c.relativeAttention
+            ? b.make(p + ".rel_embeddings.weight", [2 * c.relativeSpan, c.hiddenSize], .normal(std: c.initializerRange)) : nil
+        relativeNorm = c.relativeAttention && c.normalizesRelativeEmbeddings
+            ? LayerNorm(b, p + ".LayerNorm", size: c.hiddenSize, eps: c.layerNormEps) : nil
+        conv = c.convKernelSize > 0 ? ConvolutionLayer(b, p + ".conv", c) : nil
+    }
+
+    /// The relative table as the layers use it (normalised for v2/v3).
+    func relativeTable() -> Tensor? {
+        guard let relativeEmbeddings else { return nil }
+        return relativeNorm.map { $0(relativeEmbeddings.value) } ?? relativeEmbeddings.value
+    }
+
+    /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).
+    func callAsFunction(_ x0: Tensor, mask: Tensor, context: ForwardContext) -> [Tensor] {
+        let n = x0.dim(1)
+        let rel = relativeTable()
+        let index = config.relativeAttention ? RelativePosition.index(queries: n, keys: n, configuration: config) : nil
+        var states = [x0]
+        var x = x0
+        for (l, layer) in layers.enumerated() {
+            x = layer(x, mask: mask, rel: rel, index: index, context: context)
+            if l == 0, let conv { x = conv(embeddings: x0, layerOutput: x, mask: mask, context: context) }
+            states.append(x)
+        }
+        return states
+    }
+}
