@@ -1,7 +1,7 @@
 import TensorCore
 
 /// The stack of layers with the shared relative-position table (MODEL.md §4, §7.4, §11).
-public final class Encoder {
+public final class DeBERTaEncoder {
     public let layers: [EncoderLayer]
     /// `rel_embeddings` `[2·span, H]`, when relative attention is on.
     let relativeEmbeddings: Parameter?

@@ -52,7 +52,7 @@ public final class DeBERTaModel {
     /// Every parameter, named as in a Hugging Face state dict, in creation order.
     public let parameters: [Parameter]
     public let embeddings: Embeddings
-    public let encoder: Encoder
+    public let encoder: DeBERTaEncoder
     /// Whether v1 attention uses the fused `in_proj` layout.
     public let fusedAttention: Bool
     let pooler: ContextPooler?
@@ -70,7 +70,7 @@ public final class DeBERTaModel {
         let fused = fusedAttention ?? c.isV1
         self.fusedAttention = fused
         embeddings = Embeddings(b, "deberta.embeddings", c, wantsPositionTable: keepPositionTable)
-        encoder = Encoder(b, "deberta.encoder", c, fusedAttention: fused)
+        encoder = DeBERTaEncoder(b, "deberta.encoder", c, fusedAttention: fused)
         let std = c.initializerRange
         switch head {
         case .none, .questionAnswering, .tokenClassification, .maskedLM, .replacedTokenDetection:

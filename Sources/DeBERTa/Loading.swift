@@ -1,0 +1,98 @@
+import Checkpoint
+import Foundation
+import TensorCore
+
+/// What loading a checkpoint found besides the model itself.
+public struct LoadReport: Sendable {
+    /// The weight file read.
+    public var weightsFile: String
+    /// Checkpoint tensors the model did not use (real checkpoints carry some, e.g. the absolute
+    /// position table or a pretraining head).
+    public var unexpected: [String]
+}
+
+extension DeBERTaModel {
+    /// Weight files tried in order of preference.
+    static let weightFiles = ["model.safetensors", "pytorch_model.bin", "pytorch.model.bin"]
+
+    /// Loads a model folder: a Hugging Face folder (`config.json` + `model.safetensors` or
+    /// `pytorch_model.bin`) or an original release folder (`model_config.json` + `pytorch.model.bin`).
+    ///
+    /// The head comes from `head`, else from `architectures` in `config.json` (as transformers' auto
+    /// classes), else from the tensors present. Missing or mis-shaped tensors are an error naming them;
+    /// unused tensors are listed in the report.
+    public static func load(from directory: URL, head: HeadKind? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.file(directory.path, "no such model folder")
+        }
+        guard let configURL = ["config.json", "model_config.json"].map({ directory.appendingPathComponent($0) })
+            .first(where: { fm.fileExists(atPath: $0.path) }) else {
+            throw ModelError.file(directory.path, "no config.json or model_config.json in the model folder")
+        }
+        guard let weightsURL = weightFiles.map({ directory.appendingPathComponent($0) })
+            .first(where: { fm.fileExists(atPath: $0.path) }) else {
+            throw ModelError.file(directory.path, "no weights (looked for \(weightFiles.joined(separator: ", ")))")
+        }
+        let configuration = try DeBERTaConfiguration.load(from: configURL)
+        let raw = try CheckpointFile.loadTensors(from: weightsURL)
+        return try load(configuration: configuration, tensors: raw, file: weightsURL.path, head: head)
+    }
+
+    /// Builds a model from checkpoint tensors under any of the names checkpoints use
+    /// (normalised by ``normalizeCheckpointNames(_:)``).
+    public static func load(configuration: DeBERTaConfiguration, tensors raw: [String: StoredTensor], file: String,
+                            head requested: HeadKind? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
+        let tensors = normalizeCheckpointNames(raw)
+        let head = requested ?? inferHead(configuration: configuration, tensors: tensors)
+        let fused = tensors["deberta.encoder.layer.0.attention.self.in_proj.weight"] != nil
+            || (configuration.isV1 && tensors["deberta.encoder.layer.0.attention.self.query_proj.weight"] == nil)
+        let builder = ParameterBuilder(tensors: tensors, file: file)
+        let model = try DeBERTaModel(configuration: configuration, head: head, builder: builder, fusedAttention: fused)
+        return (model, LoadReport(weightsFile: file, unexpected: builder.unused))
+    }
+
+    /// The head named by `architectures`, else the one whose tensors are present.
+    static func inferHead(configuration c: DeBERTaConfiguration, tensors: [String: StoredTensor]) -> HeadKind {
+        let labelsFromTensors = tensors["classifier.weight"]?.shape.first
+        let numLabels = c.numLabels ?? labelsFromTensors ?? 2
+        if let arch = c.architectures?.first, let head = HeadKind(architecture: arch, numLabels: numLabels) { return head }
+        if tensors["qa_outputs.weight"] != nil { return .questionAnswering }
+        if tensors["pooler.dense.weight"] != nil && tensors["classifier.weight"] != nil {
+            return labelsFromTensors == 1 && c.numLabels == nil && c.id2label == nil ? .sequenceClassification(numLabels: 1)
+                : .sequenceClassification(numLabels: numLabels)
+        }
+        if tensors["classifier.weight"] != nil { return .tokenClassification(numLabels: numLabels) }
+        if tensors["lm_predictions.lm_head.dense.weight"] != nil { return .maskedLM }
+        return .none
+    }
+
+    /// Maps the names found in released and converted checkpoints onto Hugging Face's
+    /// (CHECKPOINTS.md §2–§3): backbone keys without a prefix or with the first release's `bert.`
+    /// get `deberta.`; the legacy `cls.predictions.*` MLM head becomes `lm_predictions.lm_head.*`;
+    /// buffers and GDES residuals (`*.position_ids`, `*._weight`) are dropped.
+    public static func normalizeCheckpointNames(_ tensors: [String: StoredTensor]) -> [String: StoredTensor] {
+        var out: [String: StoredTensor] = [:]
+        for (name, t) in tensors {
+            if name.hasSuffix(".position_ids") || name.hasSuffix("._weight") { continue }
+            var n = name
+            if n.hasPrefix("bert.") { n = "deberta." + n.dropFirst(5) }
+            if n.hasPrefix("embeddings.") || n.hasPrefix("encoder.") { n = "deberta." + n }
+            if n.hasPrefix("cls.predictions.") {
+                if n.hasPrefix("cls.predictions.decoder.") { continue }
+                n = n.replacingOccurrences(of: "cls.predictions.transform.", with: "lm_predictions.lm_head.")
+                    .replacingOccurrences(of: "cls.predictions.bias", with: "lm_predictions.lm_head.bias")
+            }
+            out[n] = t
+        }
+        return out
+    }
+
+    /// The parameters as checkpoint tensors, named as in a Hugging Face state dict.
+    public func stateDict() -> [String: StoredTensor] {
+        var out: [String: StoredTensor] = [:]
+        for p in parameters { out[p.name] = StoredTensor(float32: p.value.scalars, shape: p.value.shape) }
+        return out
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import DeBERTa
-final class DeBERTaPlaceholderTests: XCTestCase { func testModuleLinks() {} }
