@@ -28,13 +28,17 @@ public enum CheckpointFile {
         try detectFormat(try MappedFile(url: url))
     }
 
-    /// Sniffs `PK\x03\x04` (zip), `0x80 0x02 0x8a` (pickle starting with a LONG1, the legacy magic
-    /// number) or an 8-byte length followed by `{` (safetensors).
+    /// Sniffs the format: an 8-byte length `N` followed by `{` with `8 + N` inside the file
+    /// (safetensors), `PK\x03\x04` (zip), or a pickle PROTO opcode `0x80` (legacy torch stream).
     static func detectFormat(_ file: MappedFile) throws -> Format {
         let head = file.prefix(9)
+        if head.count == 9, head[8] == UInt8(ascii: "{") {
+            let length = head[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if length <= UInt64(file.count) - 8 { return .safeTensors }
+        }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .torchZip }
         if head.count >= 2, head[0] == 0x80, head[1] <= 5 { return .torchLegacy }
-        if head.count == 9, head[8] == UInt8(ascii: "{") { return .safeTensors }
+        if head.count == 9, head[8] == UInt8(ascii: "{") { return .safeTensors }  // the reader reports the bad length
         if head.count < 9 {
             throw CheckpointError(file: file.path, message: "file is \(file.count) bytes long, too short to be a checkpoint")
         }

@@ -7,24 +7,33 @@ final class TensorBytes: @unchecked Sendable {
     private let start: UnsafeRawPointer?
     /// Number of bytes.
     let count: Int
-    /// The mapping `start` points into, if any.
-    private let mapping: MappedFile?
+    /// The mapping or parent buffer `start` points into, if any (kept alive).
+    private let keepAlive: AnyObject?
     /// The allocation `start` points to, if owned.
     private let owned: UnsafeMutableRawPointer?
 
     /// A view of `count` bytes at `offset` inside `mapping` (the caller has checked the range).
     init(mapping: MappedFile, offset: Int, count: Int) {
         precondition(offset >= 0 && count >= 0 && offset + count <= mapping.count, "TensorBytes range outside mapping")
-        self.mapping = mapping
+        self.keepAlive = mapping
         self.owned = nil
         self.count = count
         self.start = count == 0 ? nil : UnsafeRawPointer(mapping.bytes.baseAddress! + offset)
     }
 
+    /// A view of `count` bytes at `offset` inside `parent` (the caller has checked the range).
+    init(slicing parent: TensorBytes, offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= parent.count, "TensorBytes slice outside parent")
+        self.keepAlive = parent
+        self.owned = nil
+        self.count = count
+        self.start = count == 0 ? nil : parent.start! + offset
+    }
+
     /// A fresh buffer of `count` bytes filled by `fill`.
     init(count: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
         self.count = count
-        self.mapping = nil
+        self.keepAlive = nil
         if count == 0 {
             owned = nil
             start = nil
