@@ -48,13 +48,29 @@ public final class ParameterBuilder {
         self.tensors = tensors
         self.file = file
         self.seed = 0
+        self.zeroInit = false
     }
+
+    let zeroInit: Bool
 
     /// Initialises parameters randomly (MODEL.md §15.2), reproducibly from `seed`.
     public init(randomSeed seed: UInt64) {
         self.tensors = nil
         self.file = "random initialisation"
         self.seed = seed
+        self.zeroInit = false
+    }
+
+    /// Every parameter zero: for shapes and counts without the cost of random numbers.
+    public static func zeros() -> ParameterBuilder {
+        ParameterBuilder(zeroInit: ())
+    }
+
+    private init(zeroInit: Void) {
+        tensors = nil
+        file = "zero initialisation"
+        seed = 0
+        self.zeroInit = true
     }
 
     /// Whether the source has a tensor called `name`.
@@ -76,6 +92,8 @@ public final class ParameterBuilder {
                 missing.append(name)
                 value = Tensor.zeros(shape)
             }
+        } else if zeroInit {
+            value = Tensor.zeros(shape)
         } else {
             seed &+= 1
             let key = RandomStream.mix(seed)

@@ -1,6 +1,22 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct DeBERTaCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deberta", abstract: "DeBERTa in Swift.")
+    static let configuration = CommandConfiguration(
+        commandName: "deberta",
+        abstract: "DeBERTa (v1, v2, v3) in Swift: run, inspect and benchmark models.",
+        subcommands: [ForwardCommand.self, BenchCommand.self])
+}
+
+/// Prints `error` to standard error and exits with status 1.
+func fail(_ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(1)
+}
+
+/// An error message for the command line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

@@ -1,0 +1,71 @@
+import ArgumentParser
+import DeBERTa
+import Foundation
+import TensorCore
+
+/// `deberta bench`: speed of a random-weight model of a released shape.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time forward passes of a random-weight model of a released shape (release builds only give meaningful figures).")
+
+    @Option(help: "v3-xsmall, v3-small, v3-base, v3-large, v1-base, or a config.json path.")
+    var config = "v3-base"
+    @Option(help: "Sequences per batch.") var batch = 8
+    @Option(help: "Tokens per sequence.") var seq = 128
+    @Option(help: "inference (training mode arrives with the optimizer).") var mode = "inference"
+    @Option(help: "Untimed passes first.") var warmup = 1
+    @Option(help: "Timed passes.") var reps = 5
+    @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        do { try execute() } catch { throw fail(error) }
+    }
+
+    func execute() throws {
+        guard mode == "inference" else { throw CLIError("--mode \(mode) is not available yet (only inference)") }
+        if let threads { Threading.setThreads(threads) }
+        let c = try ModelPresets.configuration(config)
+        let model = try DeBERTaModel(configuration: c, head: .none, seed: 1)
+        var ids = [Int32](repeating: 0, count: batch * seq)
+        var rng = RandomStream(seed: 7)
+        let key = rng.nextKey()
+        for i in 0..<ids.count { ids[i] = Int32(3 + Int(RandomStream.uniform(key: key, index: i) * Float(c.vocabSize - 3)) % (c.vocabSize - 3)) }
+        let input = ModelInput(inputIds: IndexTensor(ids, shape: [batch, seq]))
+        var times: [Double] = []
+        for r in 0..<(warmup + reps) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try model.encode(input)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if r >= warmup { times.append(ms) }
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq)
+        let result: [String: Any] = [
+            "config": config, "batch": batch, "seq": seq, "mode": mode, "threads": Threading.workers,
+            "seq_per_s": Double(batch) / (median / 1000),
+            "ms_per_batch": ["median": median, "min": times.first!, "max": times.last!],
+            "gflops": flops / (median / 1000) / 1e9,
+            "peak_rss_mib": peakResidentMiB(),
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "%@ %d×%d %@: %.1f ms/batch (median of %d), %.2f seq/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+                         config, batch, seq, mode, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()))
+        }
+    }
+}
+
+/// Peak resident set size of this process, from /proc (0 where unavailable).
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return 0
+}

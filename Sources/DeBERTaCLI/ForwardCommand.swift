@@ -1,0 +1,81 @@
+import ArgumentParser
+import Checkpoint
+import DeBERTa
+import Foundation
+import TensorCore
+
+/// `deberta forward`: one forward (and backward) pass on inputs stored in a safetensors file.
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Run a model on inputs from a safetensors file and write every output (the golden-test interface).",
+        discussion: """
+        Inputs: int64 input_ids [B, N], optional attention_mask and token_type_ids; with --labels also
+        labels (int64, or float32 for regression; start_positions/end_positions for question answering).
+        Outputs (float32): hidden_states.0 … hidden_states.L, last_hidden_state, logits (when the model
+        has a head), loss [1] (with --labels) and grad.<parameter> (with --gradients).
+        """)
+
+    @Option(help: "Model folder (Hugging Face or original layout).")
+    var model: String
+    @Option(help: "safetensors file with the inputs.")
+    var inputs: String
+    @Option(help: "safetensors file to write.")
+    var output: String
+    @Flag(help: "Compute the loss from the labels in the inputs file.")
+    var labels = false
+    @Flag(help: "Also write the gradient of the loss for every parameter.")
+    var gradients = false
+
+    func run() throws {
+        do { try execute() } catch { throw fail(error) }
+    }
+
+    func execute() throws {
+        if gradients && !labels { throw CLIError("--gradients needs --labels (the gradient is that of the loss)") }
+        let (net, report) = try DeBERTaModel.load(from: URL(fileURLWithPath: model))
+        if !report.unexpected.isEmpty {
+            FileHandle.standardError.write(Data("note: \(report.unexpected.count) checkpoint tensors not used: \(report.unexpected.prefix(8).joined(separator: ", "))\(report.unexpected.count > 8 ? ", …" : "")\n".utf8))
+        }
+        let file = try SafeTensors.read(from: URL(fileURLWithPath: inputs)).tensors
+        func indices(_ name: String, required: Bool = false) throws -> IndexTensor? {
+            guard let t = file[name] else {
+                if required { throw CLIError("\(inputs): no tensor '\(name)'") }
+                return nil
+            }
+            do { return IndexTensor(try t.int64Values().map { Int32(truncatingIfNeeded: $0) }, shape: t.shape) } catch {
+                throw CLIError("\(inputs): '\(name)' must be an integer tensor, found \(t.dtype.rawValue)")
+            }
+        }
+        let input = ModelInput(inputIds: try indices("input_ids", required: true)!, attentionMask: try indices("attention_mask"),
+                               tokenTypeIds: try indices("token_type_ids"))
+        var target: Labels? = nil
+        if labels {
+            if net.head == .questionAnswering {
+                guard let s = try indices("start_positions"), let e = try indices("end_positions") else {
+                    throw CLIError("\(inputs): question answering needs start_positions and end_positions")
+                }
+                target = .spans(start: s, end: e)
+            } else {
+                guard let l = file["labels"] else { throw CLIError("\(inputs): --labels given but there is no 'labels' tensor") }
+                target = l.dtype.isFloatingPoint ? .values(Tensor(l.floatValues(), shape: l.shape)) : .classes(try indices("labels")!)
+            }
+            if net.head == .none { throw CLIError("\(model): the model has no head, so there is no loss for --labels") }
+        }
+        if gradients { net.setRequiresGrad(true) }
+        let out = try net(input, labels: target)
+        var tensors: [String: StoredTensor] = [:]
+        func put(_ name: String, _ t: Tensor) { tensors[name] = StoredTensor(float32: t.scalars, shape: t.shape) }
+        for (n, h) in out.hiddenStates.enumerated() { put("hidden_states.\(n)", h) }
+        put("last_hidden_state", out.lastHiddenState)
+        if let logits = out.logits { put("logits", logits) }
+        if let loss = out.loss {
+            put("loss", loss)
+            if gradients {
+                loss.backward()
+                for p in net.parameters { put("grad." + p.name, p.grad ?? Tensor.zeros(p.value.shape)) }
+            }
+        }
+        try SafeTensors.write(tensors, metadata: ["format": "pt"], to: URL(fileURLWithPath: output))
+    }
+}
