@@ -3,6 +3,9 @@ import Foundation
 /// A legacy `torch.save` stream (PyTorch < 1.6 or `_use_new_zipfile_serialization=False`): pickles of
 /// the magic number, the protocol version 1001, a sys-info dict, the object, and the list of storage
 /// keys, followed for each key by an int64 element count and the storage's bytes.
+///
+/// PyTorch writes storage bytes (and, since ~1.0, the count) little-endian whatever the machine, so
+/// the sys-info `little_endian` flag only matters for the count of files from old big-endian writers.
 struct TorchLegacyCheckpoint {
     let file: MappedFile
 
@@ -60,9 +63,9 @@ struct TorchLegacyCheckpoint {
             guard offset <= bytes.count - 8 else {
                 throw fail("truncated file: storage '\(key)' should start at byte \(offset) but the file has \(bytes.count) bytes")
             }
-            var raw = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            raw = header.littleEndian ? UInt64(littleEndian: raw) : UInt64(bigEndian: raw)
-            guard raw == UInt64(storage.elementCount) else {
+            let stored = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let raw = UInt64(littleEndian: stored)
+            guard raw == UInt64(storage.elementCount) || (!header.littleEndian && UInt64(bigEndian: stored) == UInt64(storage.elementCount)) else {
                 throw fail("storage '\(key)' at byte \(offset) has \(raw) elements, the object expects \(storage.elementCount)")
             }
             let (length, overflow) = storage.elementCount.multipliedReportingOverflow(by: storage.dtype.byteSize)
@@ -72,7 +75,7 @@ struct TorchLegacyCheckpoint {
             storages[key] = TensorBytes(mapping: file, offset: offset + 8, count: length)
             offset += 8 + length
         }
-        return try TorchStateDict.tensors(in: header.object, file: file.path, byteSwap: !header.littleEndian) { storage, name in
+        return try TorchStateDict.tensors(in: header.object, file: file.path, byteSwap: false) { storage, name in
             guard let bytes = storages[storage.key] else {
                 throw fail("storage '\(storage.key)' used by tensor '\(name)' is missing from the file's storage list")
             }
