@@ -7,7 +7,7 @@ SWIFT ?= swift
 
 # System libraries: OpenBLAS (matrix products) and pkg-config (to find it).
 deps:
-	@if ! pkg-config --exists openblas 2>/dev/null; then \
+	@if ! ldconfig -p | grep -q libopenblas.so.0; then \
 		echo "installing libopenblas-dev and pkg-config"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev pkg-config; \

@@ -13,15 +13,9 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
-        // OpenBLAS on Linux (Debian: libopenblas-dev); Accelerate is used instead on Apple platforms.
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev", "pkg-config"])]
-        ),
+        // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms.
         .target(
             name: "TensorCore",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
