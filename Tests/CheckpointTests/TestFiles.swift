@@ -4,20 +4,6 @@ import XCTest
 
 /// Helpers that write throw-away input files for the tests.
 enum TestFiles {
-    /// A fresh temporary directory.
-    static func makeDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("CheckpointTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// Writes `bytes` to `name` inside a fresh temporary directory and returns its URL.
-    static func write(_ bytes: [UInt8], named name: String = "input.bin") throws -> URL {
-        let url = try makeDirectory().appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url
-    }
-
     /// A safetensors file: 8-byte length, the given header text, then `data`.
     static func safeTensors(header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> [UInt8] {
         let json = Array(header.utf8)
@@ -74,6 +60,21 @@ enum TestFiles {
 }
 
 extension XCTestCase {
+    /// A fresh temporary directory, removed when the current test ends.
+    func makeTemporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("CheckpointTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// Writes `bytes` to `name` inside a fresh temporary directory and returns its URL.
+    func writeTemporaryFile(_ bytes: [UInt8], named name: String = "input.bin") throws -> URL {
+        let url = try makeTemporaryDirectory().appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url
+    }
+
     /// Asserts that `body` throws a ``CheckpointError`` whose description contains every string of `fragments`.
     func assertCheckpointError<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
                                   _ body: () throws -> T) {
