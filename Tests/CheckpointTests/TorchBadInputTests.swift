@@ -24,6 +24,12 @@ final class TorchBadInputTests: XCTestCase {
         XCTAssertEqual(try CheckpointFile.loadTensors(from: complete), try CheckpointFile.loadTensors(from: zipURL))
     }
 
+    func testZip64ArchiveLoads() throws {
+        let members = try TestFiles.zipMembers(of: zipURL)
+        let url = try writeTemporaryFile(TestFiles.zip(members, zip64: true), named: "zip64.pt")
+        XCTAssertEqual(try CheckpointFile.loadTensors(from: url), try CheckpointFile.loadTensors(from: zipURL))
+    }
+
     func testZipWithShortStorageRecord() throws {
         let members = try TestFiles.zipMembers(of: zipURL).map { member in
             member.path == "mixed.zip/data/0" ? (member.path, Array(member.data.dropLast(4))) : member
