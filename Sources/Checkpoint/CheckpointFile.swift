@@ -31,6 +31,15 @@ public enum CheckpointFile {
     /// Sniffs the format: an 8-byte length `N` followed by `{` with `8 + N` inside the file
     /// (safetensors), `PK\x03\x04` (zip), or a pickle PROTO opcode `0x80` (legacy torch stream).
     static func detectFormat(_ file: MappedFile) throws -> Format {
+        if let format = sniffFormat(file) { return format }
+        if file.count < 9 {
+            throw CheckpointError(file: file.path, message: "file is \(file.count) bytes long, too short to be a checkpoint")
+        }
+        throw CheckpointError(file: file.path, message: "unrecognised checkpoint format (not safetensors, a torch zip archive or a legacy torch pickle)")
+    }
+
+    /// The format judged from the first bytes, or `nil` if none matches (see ``detectFormat(_:)``).
+    static func sniffFormat(_ file: MappedFile) -> Format? {
         let head = file.prefix(9)
         if head.count == 9, head[8] == UInt8(ascii: "{") {
             let length = head[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -39,9 +48,6 @@ public enum CheckpointFile {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .torchZip }
         if head.count >= 2, head[0] == 0x80, head[1] <= 5 { return .torchLegacy }
         if head.count == 9, head[8] == UInt8(ascii: "{") { return .safeTensors }  // the reader reports the bad length
-        if head.count < 9 {
-            throw CheckpointError(file: file.path, message: "file is \(file.count) bytes long, too short to be a checkpoint")
-        }
-        throw CheckpointError(file: file.path, message: "unrecognised checkpoint format (not safetensors, a torch zip archive or a legacy torch pickle)")
+        return nil
     }
 }

@@ -97,6 +97,7 @@ extension PickleValue: Hashable {
         }
     }
 
+    /// Hashes the structure, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .none: hasher.combine(0)

@@ -10,11 +10,13 @@ public enum TorchPickleFile {
     /// A plain pickle file (not written by `torch.save`) is accepted as well.
     public static func loadObject(from url: URL) throws -> PickleValue {
         let file = try MappedFile(url: url)
-        switch try CheckpointFile.detectFormat(file) {
+        switch CheckpointFile.sniffFormat(file) {
         case .torchZip: return try TorchZipCheckpoint(file: file).loadObject()
-        case .torchLegacy: return try TorchLegacyCheckpoint(file: file).loadObject()
         case .safeTensors:
             throw CheckpointError(file: file.path, message: "this is a safetensors file, not a torch.save pickle; use SafeTensors.read")
+        case .torchLegacy, nil:
+            // Legacy torch stream, or a plain pickle of any protocol (protocol 0 has no PROTO opcode).
+            return try TorchLegacyCheckpoint(file: file).loadObject()
         }
     }
 }

@@ -52,7 +52,7 @@ struct ZipDirectory {
             let locator = end - 20
             guard locator >= 0, u32(locator) == Self.zip64LocatorSignature else { throw fail("Zip64 locator missing") }
             let record = u64(locator + 8)
-            guard record <= UInt64(bytes.count - 56), u32(Int(record)) == Self.zip64EndSignature else {
+            guard bytes.count >= 56, record <= UInt64(bytes.count - 56), u32(Int(record)) == Self.zip64EndSignature else {
                 throw fail("Zip64 end-of-central-directory record missing")
             }
             entryCount = u64(Int(record) + 32)

@@ -33,4 +33,29 @@ final class SafeTensorsReadTests: XCTestCase {
         XCTAssertEqual(Array(try mask.int64Values()[22..<33]), [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
         XCTAssertThrowsError(try tensors["last_hidden_state"]!.int64Values())
     }
+
+    func testEveryFixtureSafeTensorsFileLoads() throws {
+        let fixtures = try FixturePaths.requireFixtures()
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: fixtures.path))
+        var files = 0
+        for case let path as String in enumerator where path.hasSuffix(".safetensors") {
+            let (tensors, _) = try SafeTensors.read(from: fixtures.appendingPathComponent(path))
+            XCTAssertFalse(tensors.isEmpty, path)
+            files += 1
+            guard path.hasSuffix("/reference.safetensors"), !path.contains("original") else { continue }
+            // Inputs: int64 [3, 11], [CLS] = 1 first; the float64 output agrees with the float32 one
+            // within the README's measured float32 error (≤ 3.1e-6).
+            let ids = try XCTUnwrap(tensors["input_ids"], path)
+            XCTAssertEqual(ids.dtype, .i64, path)
+            XCTAssertEqual(ids.shape, [3, 11], path)
+            XCTAssertEqual(try ids.int64Values().enumerated().filter { $0.offset % 11 == 0 }.map(\.element), [1, 1, 1], path)
+            if let f32 = tensors["last_hidden_state"], let f64 = tensors["f64.last_hidden_state"] {
+                XCTAssertEqual(f64.dtype, .f64, path)
+                let a = f32.floatValues(), b = f64.floatValues()
+                XCTAssertEqual(a.count, b.count, path)
+                XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-5, path)
+            }
+        }
+        XCTAssertGreaterThanOrEqual(files, 6 * 3 + 2)
+    }
 }
