@@ -5,7 +5,7 @@ let package = Package(
     name: "DeBERTa",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa"]),
+        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "Training"]),
         .executable(name: "deberta", targets: ["DeBERTaCLI"]),
     ],
     dependencies: [
@@ -24,10 +24,11 @@ let package = Package(
         ),
         .target(name: "Tokenizers", dependencies: ["Checkpoint"]),
         .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
+        .target(name: "Training", dependencies: ["TensorCore", "DeBERTa", "Checkpoint"]),
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
-                "DeBERTa", "Tokenizers",
+                "DeBERTa", "Tokenizers", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
