@@ -76,3 +76,10 @@ private func Glibc_or_Darwin_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ co
     return Darwin.write(fd, buffer, count)
     #endif
 }
+
+/// Writes `data` to `url` atomically (temporary file in the same folder, flushed, renamed over `url`).
+public func writeFileAtomically(_ data: Data, to url: URL) throws {
+    let writer = try AtomicFileWriter(destination: url)
+    try data.withUnsafeBytes { try writer.write($0) }
+    try writer.commit()
+}

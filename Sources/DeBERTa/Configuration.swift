@@ -46,6 +46,9 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
     public var label2id: [String: Int]?
     public var problemType: String?
     public var talkingHead: Bool
+    /// transformers ≥ 4.47: `false` selects the `lm_predictions.lm_head.*` MLM head (Microsoft's names).
+    public var legacy: Bool?
+    public var tieWordEmbeddings: Bool?
 
     enum CodingKeys: String, CodingKey {
         case modelType = "model_type", architectures
@@ -65,7 +68,8 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
         case poolerHiddenActivation = "pooler_hidden_act", clsDropout = "cls_dropout"
         case numLabels = "num_labels", id2label, label2id, problemType = "problem_type"
         case talkingHead = "talking_head"
-        case pooling
+        case pooling, legacy
+        case tieWordEmbeddings = "tie_word_embeddings"
     }
 
     /// The original GLUE configs nest the pooler settings: `"pooling": {"hidden_size", "dropout", "hidden_act"}`.
@@ -154,6 +158,8 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
         numLabels = try c.decodeIfPresent(Int.self, forKey: .numLabels) ?? id2label?.count
         problemType = try c.decodeIfPresent(String.self, forKey: .problemType)
         talkingHead = try c.decodeIfPresent(Bool.self, forKey: .talkingHead) ?? false
+        legacy = try c.decodeIfPresent(Bool.self, forKey: .legacy)
+        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -194,6 +200,8 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
         try c.encodeIfPresent(label2id, forKey: .label2id)
         try c.encodeIfPresent(problemType, forKey: .problemType)
         if talkingHead { try c.encode(talkingHead, forKey: .talkingHead) }
+        try c.encodeIfPresent(legacy, forKey: .legacy)
+        try c.encodeIfPresent(tieWordEmbeddings, forKey: .tieWordEmbeddings)
     }
 
     /// Reads and validates a configuration file.
