@@ -9,6 +9,8 @@ public struct LoadReport: Sendable {
     /// Checkpoint tensors the model did not use (real checkpoints carry some, e.g. the absolute
     /// position table or a pretraining head).
     public var unexpected: [String]
+    /// Head parameters the checkpoint lacked (or had in another shape), initialised afresh.
+    public var initialized: [String] = []
 }
 
 extension DeBERTaModel {
@@ -21,7 +23,7 @@ extension DeBERTaModel {
     /// The head comes from `head`, else from `architectures` in `config.json` (as transformers' auto
     /// classes), else from the tensors present. Missing or mis-shaped tensors are an error naming them;
     /// unused tensors are listed in the report.
-    public static func load(from directory: URL, head: HeadKind? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
+    public static func load(from directory: URL, head: HeadKind? = nil, newHeadSeed: UInt64? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -37,20 +39,24 @@ extension DeBERTaModel {
         }
         let configuration = try DeBERTaConfiguration.load(from: configURL)
         let raw = try CheckpointFile.loadTensors(from: weightsURL)
-        return try load(configuration: configuration, tensors: raw, file: weightsURL.path, head: head)
+        return try load(configuration: configuration, tensors: raw, file: weightsURL.path, head: head, newHeadSeed: newHeadSeed)
     }
 
     /// Builds a model from checkpoint tensors under any of the names checkpoints use
     /// (normalised by ``normalizeCheckpointNames(_:)``).
+    ///
+    /// With `newHeadSeed`, head parameters the checkpoint lacks or has in another shape (a pretrained
+    /// backbone, or an MNLI classifier reused for a 2-way task) are initialised afresh from that seed.
     public static func load(configuration: DeBERTaConfiguration, tensors raw: [String: StoredTensor], file: String,
-                            head requested: HeadKind? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
+                            head requested: HeadKind? = nil, newHeadSeed: UInt64? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
         let tensors = normalizeCheckpointNames(raw)
         let head = requested ?? inferHead(configuration: configuration, tensors: tensors)
         let fused = tensors["deberta.encoder.layer.0.attention.self.in_proj.weight"] != nil
             || (configuration.isV1 && tensors["deberta.encoder.layer.0.attention.self.query_proj.weight"] == nil)
-        let builder = ParameterBuilder(tensors: tensors, file: file)
+        let builder = ParameterBuilder(tensors: tensors, file: file, seed: newHeadSeed ?? 0)
+        if newHeadSeed != nil { builder.initializeIfAbsent = ["pooler.", "classifier.", "qa_outputs.", "lm_predictions.", "mask_predictions."] }
         let model = try DeBERTaModel(configuration: configuration, head: head, builder: builder, fusedAttention: fused)
-        return (model, LoadReport(weightsFile: file, unexpected: builder.unused))
+        return (model, LoadReport(weightsFile: file, unexpected: builder.unused, initialized: builder.freshlyInitialized))
     }
 
     /// The head named by `architectures`, else the one whose tensors are present.

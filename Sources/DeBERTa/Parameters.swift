@@ -42,12 +42,17 @@ public final class ParameterBuilder {
     private(set) var used: Set<String> = []
     private(set) var missing: [String] = []
     private(set) var misshaped: [String] = []
+    /// Names that may be absent or mis-shaped in the checkpoint and are then initialised afresh
+    /// (e.g. a new task head on a pretrained backbone), by prefix.
+    public var initializeIfAbsent: [String] = []
+    /// Parameters that were initialised afresh for that reason.
+    public private(set) var freshlyInitialized: [String] = []
 
     /// Reads parameters from `tensors` (names as in a Hugging Face state dict).
-    public init(tensors: [String: StoredTensor], file: String) {
+    public init(tensors: [String: StoredTensor], file: String, seed: UInt64 = 0) {
         self.tensors = tensors
         self.file = file
-        self.seed = 0
+        self.seed = seed
         self.zeroInit = false
     }
 
@@ -79,7 +84,12 @@ public final class ParameterBuilder {
     /// The parameter `name` with the given shape.
     public func make(_ name: String, _ shape: [Int], _ initializer: ParameterInit) -> Parameter {
         let value: Tensor
-        if let tensors {
+        if let tensors, initializeIfAbsent.contains(where: { name.hasPrefix($0) }),
+           tensors[name] == nil || tensors[name]!.elementCount != shape.reduce(1, *) {
+            used.insert(name)
+            freshlyInitialized.append(name)
+            value = random(shape, initializer)
+        } else if let tensors {
             used.insert(name)
             if let stored = tensors[name] {
                 if stored.shape == shape || (stored.elementCount == shape.reduce(1, *) && stored.shape.filter { $0 != 1 } == shape.filter { $0 != 1 }) {
@@ -95,20 +105,24 @@ public final class ParameterBuilder {
         } else if zeroInit {
             value = Tensor.zeros(shape)
         } else {
-            seed &+= 1
-            let key = RandomStream.mix(seed)
-            switch initializer {
-            case .normal(let std): value = Tensor.randomNormal(shape, std: std, key: key)
-            case .zeros: value = Tensor.zeros(shape)
-            case .ones: value = Tensor(repeating: 1, shape: shape)
-            case .uniformFanIn(let fanIn):
-                let bound = 1 / Float(fanIn).squareRoot()
-                value = Tensor.randomUniform(shape, low: -bound, high: bound, key: key)
-            }
+            value = random(shape, initializer)
         }
         let p = Parameter(name: name, value: value)
         parameters.append(p)
         return p
+    }
+
+    private func random(_ shape: [Int], _ initializer: ParameterInit) -> Tensor {
+        seed &+= 1
+        let key = RandomStream.mix(seed)
+        switch initializer {
+        case .normal(let std): return Tensor.randomNormal(shape, std: std, key: key)
+        case .zeros: return Tensor.zeros(shape)
+        case .ones: return Tensor(repeating: 1, shape: shape)
+        case .uniformFanIn(let fanIn):
+            let bound = 1 / Float(fanIn).squareRoot()
+            return Tensor.randomUniform(shape, low: -bound, high: bound, key: key)
+        }
     }
 
     /// Throws when any parameter was missing or had the wrong shape.
