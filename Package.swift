@@ -5,7 +5,7 @@ let package = Package(
     name: "DeBERTa",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa"]),
+        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "GLUE"]),
         .executable(name: "deberta", targets: ["DeBERTaCLI"]),
     ],
     dependencies: [
@@ -24,6 +24,7 @@ let package = Package(
         ),
         .target(name: "Tokenizers", dependencies: ["Checkpoint"]),
         .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
+        .target(name: "GLUE"),
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
+        .testTarget(name: "GLUETests", dependencies: ["GLUE"]),
     ],
     swiftLanguageModes: [.v5]
 )
