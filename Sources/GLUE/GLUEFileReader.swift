@@ -79,7 +79,7 @@ enum GLUEFileReader {
             guard let index = task.labels.firstIndex(of: text) else {
                 let allowed = task.labels.map { "\"\($0)\"" }.joined(separator: ", ")
                 throw GLUEError(.unknownLabel, file: path, line: line,
-                                "label \"\(text)\" is not a \(task.displayName) label (expected one of \(allowed))")
+                                "label \"\(text)\" is not one of the \(task.displayName) labels \(allowed)")
             }
             return .classIndex(index)
         case .score:
