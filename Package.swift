@@ -5,12 +5,13 @@ let package = Package(
     name: "DeBERTa",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "Training"]),
+        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "GLUE", "Training"]),
         .executable(name: "deberta", targets: ["DeBERTaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms.
@@ -24,7 +25,8 @@ let package = Package(
         ),
         .target(name: "Tokenizers", dependencies: ["Checkpoint"]),
         .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
-        .target(name: "Training", dependencies: ["TensorCore", "DeBERTa", "Checkpoint"]),
+        .target(name: "GLUE"),
+        .target(name: "Training", dependencies: ["TensorCore", "DeBERTa", "Checkpoint", "Tokenizers", "GLUE", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
@@ -36,7 +38,8 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore"]),
+        .testTarget(name: "GLUETests", dependencies: ["GLUE"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE"]),
     ],
     swiftLanguageModes: [.v5]
 )
