@@ -24,6 +24,14 @@ extension DeBERTaModel {
     /// classes), else from the tensors present. Missing or mis-shaped tensors are an error naming them;
     /// unused tensors are listed in the report.
     public static func load(from directory: URL, head: HeadKind? = nil, newHeadSeed: UInt64? = nil) throws -> (model: DeBERTaModel, report: LoadReport) {
+        let (configURL, weightsURL) = try locateFiles(in: directory)
+        let configuration = try DeBERTaConfiguration.load(from: configURL)
+        let raw = try CheckpointFile.loadTensors(from: weightsURL)
+        return try load(configuration: configuration, tensors: raw, file: weightsURL.path, head: head, newHeadSeed: newHeadSeed)
+    }
+
+    /// The configuration and weight files of a model folder (Hugging Face or original layout).
+    public static func locateFiles(in directory: URL) throws -> (configuration: URL, weights: URL) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -37,9 +45,7 @@ extension DeBERTaModel {
             .first(where: { fm.fileExists(atPath: $0.path) }) else {
             throw ModelError.file(directory.path, "no weights (looked for \(weightFiles.joined(separator: ", ")))")
         }
-        let configuration = try DeBERTaConfiguration.load(from: configURL)
-        let raw = try CheckpointFile.loadTensors(from: weightsURL)
-        return try load(configuration: configuration, tensors: raw, file: weightsURL.path, head: head, newHeadSeed: newHeadSeed)
+        return (configURL, weightsURL)
     }
 
     /// Builds a model from checkpoint tensors under any of the names checkpoints use
