@@ -15,9 +15,9 @@ final class AXReadTests: XCTestCase {
         XCTAssertEqual(test[0].textB, "The cat did not sit on the mat.")
         XCTAssertNil(test[0].label)
 
-        try TestPaths.write("Lexical Semantics\tPredicate-Argument Structure\tLogic\tKnowledge\tDomain\tPremise\tHypothesis\tLabel\n"
-                            + "\t\tNegation\t\tArtificial\tThe cat sat on the mat.\tThe cat did not sit on the mat.\tcontradiction\n"
-                            + "Lexical entailment\t\t\t\tNews\tA \"quote.\tA quote.\tentailment\n"
+        try TestPaths.write("\u{FEFF}Lexical Semantics\tPredicate-Argument Structure\tLogic\tKnowledge\tDomain\tPremise\tHypothesis\tLabel\r\n"
+                            + "\t\tNegation\t\tArtificial\tThe cat sat on the mat.\tThe cat did not sit on the mat.\tcontradiction\r\n"
+                            + "Lexical entailment\t\t\t\tNews\tA \"quote.\tA quote.\tentailment\r\n"
                             + "\tCoordination scope\t\t\tReddit\tX\tY\tneutral",
                             to: directory, as: "diagnostic-full.tsv")
         let diagnostic = try GLUETask.ax.examples(split: .diagnostic, dataDirectory: directory)

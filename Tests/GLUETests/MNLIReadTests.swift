@@ -34,17 +34,18 @@ final class MNLIReadTests: XCTestCase {
         XCTAssertEqual(train[0].textB, "Product and geography are what make cream skimming work. ")
         XCTAssertEqual(train[1].textA, "you know during the season \"and i guess")
 
-        // Dev: 16 fields; the label is the last (gold_label), not label1.
-        try TestPaths.write([
+        // Dev: 16 fields; the label is the last (gold_label), not label1. BOM, CRLF, no final newline.
+        try TestPaths.write("\u{FEFF}" + [
             Self.devHeader,
             Self.row(0, genre: "slate", premise: "P0", hypothesis: "H0",
                      labels: ["neutral", "entailment", "neutral", "neutral", "neutral", "neutral"]),
             Self.row(1, genre: "travel", premise: "P1", hypothesis: "H1",
                      labels: ["contradiction", "contradiction", "entailment", "contradiction", "contradiction", "entailment"]),
-        ].joined(separator: "\n"), to: directory, as: "dev_mismatched.tsv")
+        ].joined(separator: "\r\n"), to: directory, as: "dev_mismatched.tsv")
         let dev = try GLUETask.mnli.examples(split: .devMismatched, dataDirectory: directory)
         XCTAssertEqual(dev.map(\.label), [.classIndex(1), .classIndex(2)])
         XCTAssertEqual(dev.map(\.guid), ["dev_mismatched-0", "dev_mismatched-1"])
+        XCTAssertEqual(dev.map(\.genre), ["slate", "travel"])   // no stray \r in the last field's label either
     }
 
     func testTestFilesAndFieldCountMustMatchHeader() throws {
