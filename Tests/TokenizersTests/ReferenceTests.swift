@@ -1,0 +1,45 @@
+import XCTest
+@testable import Tokenizers
+
+/// Every record of every reference file must match exactly (input ids and token type ids).
+final class ReferenceTests: XCTestCase {
+    /// Compares all records; reports the first few mismatches and the match count.
+    func check(_ tokenizer: Tokenizer, _ file: URL, splitSpecialTokens: Bool = false, label: String) throws {
+        let records = try TestData.records(file)
+        XCTAssertFalse(records.isEmpty)
+        var matched = 0
+        var failures: [String] = []
+        for (index, record) in records.enumerated() {
+            let encoding = try tokenizer.encode(record.text, pair: record.text_b, splitSpecialTokens: splitSpecialTokens)
+            if encoding.inputIds == record.input_ids && encoding.tokenTypeIds == record.token_type_ids {
+                matched += 1
+            } else if failures.count < 5 {
+                failures.append("record \(index + 1) \(String(reflecting: record.text)) / \(String(reflecting: record.text_b)): expected \(record.input_ids) got \(encoding.inputIds)")
+            }
+        }
+        print("\(label): \(matched)/\(records.count) records identical")
+        XCTAssertEqual(matched, records.count, "\(label) mismatches:\n" + failures.joined(separator: "\n"))
+    }
+
+    func testV1HuggingFaceFolder() throws {
+        try check(try Loaded.v1HF(), TestData.v1.appendingPathComponent("reference.jsonl"), label: "v1 vocab.json+merges.txt")
+    }
+
+    func testV1HuggingFaceSplitSpecial() throws {
+        try check(try Loaded.v1HF(), TestData.v1.appendingPathComponent("reference.hf-split-special.jsonl"),
+                  splitSpecialTokens: true, label: "v1 HF split-special")
+    }
+
+    func testV3SentencePiece() throws {
+        try check(try Loaded.v3(), TestData.v3.appendingPathComponent("reference.jsonl"), label: "v3 spm.model")
+    }
+
+    func testV3SplitSpecial() throws {
+        try check(try Loaded.v3(), TestData.v3.appendingPathComponent("reference.hf-split-special.jsonl"),
+                  splitSpecialTokens: true, label: "v3 HF split-special")
+    }
+
+    func testSentencePieceTestModel() throws {
+        try check(try Loaded.spmTestModel(), TestData.spmTests.appendingPathComponent("reference.jsonl"), label: "sentencepiece test_model.model")
+    }
+}
