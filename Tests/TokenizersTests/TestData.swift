@@ -10,7 +10,7 @@ enum TestData {
     static let v1 = tokenizers.appendingPathComponent("deberta-v1-style")
     static let v3 = tokenizers.appendingPathComponent("deberta-v3-style")
     static let spmTests = tokenizers.appendingPathComponent("sentencepiece-tests")
-    static let fixtures = packageRoot.appendingPathComponent("Tests/TokenizersTests/Fixtures")
+    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/Tokenizers")
 
     /// Skips the test (printing why) when a shared file is missing.
     static func require(_ url: URL) throws -> URL {
