@@ -1,3 +1,0 @@
-import XCTest
-@testable import Checkpoint
-final class CheckpointPlaceholderTests: XCTestCase { func testModuleLinks() {} }
