@@ -25,6 +25,31 @@ final class ReferenceTests: XCTestCase {
         try check(try Loaded.v1HF(), TestData.v1.appendingPathComponent("reference.jsonl"), label: "v1 vocab.json+merges.txt")
     }
 
+    func testV1OriginalZipBPEEncoder() throws {
+        try check(try Loaded.v1Original("bpe_encoder.bin"), TestData.v1.appendingPathComponent("reference.jsonl"),
+                  label: "v1 bpe_encoder.bin (zip)")
+    }
+
+    func testV1OriginalLegacyBPEEncoder() throws {
+        try check(try Loaded.v1Original("bpe_encoder.legacy.bin"), TestData.v1.appendingPathComponent("reference.jsonl"),
+                  label: "v1 bpe_encoder.legacy.bin")
+    }
+
+    /// The original file and the HF files describe the same tokenizer: same ids for every token.
+    func testV1OriginalAndHuggingFaceVocabulariesAgree() throws {
+        let original = try Loaded.v1Original()
+        let hf = try Loaded.v1HF()
+        XCTAssertEqual(original.specialTokenIds, SpecialTokenIds(pad: 0, cls: 1, sep: 2, unk: 3, mask: 50264))
+        XCTAssertEqual(hf.specialTokenIds, original.specialTokenIds)
+        XCTAssertEqual(original.vocabularySize, 50265)
+        for id in 0..<original.vocabularySize {
+            XCTAssertEqual(original.token(for: id), hf.token(for: id), "id \(id)")
+        }
+        XCTAssertEqual(original.tokenize("Hello world!"), ["Hello", "Ġworld", "!"])
+        XCTAssertEqual(original.encode("Hello world!").inputIds, [1, 26015, 214, 1240, 2])
+        XCTAssertEqual(original.encode(" Hello world").inputIds, [1, 37691, 214, 2])
+    }
+
     func testV1HuggingFaceSplitSpecial() throws {
         try check(try Loaded.v1HF(), TestData.v1.appendingPathComponent("reference.hf-split-special.jsonl"),
                   splitSpecialTokens: true, label: "v1 HF split-special")

@@ -64,6 +64,12 @@ enum Loaded {
         }
     }
 
+    static func v1Original(_ file: String = "bpe_encoder.bin") throws -> Tokenizer {
+        try tokenizer("v1-" + file) {
+            try Tokenizer(bpeEncoderFile: try TestData.require(TestData.v1.appendingPathComponent(file)))
+        }
+    }
+
     static func v3() throws -> Tokenizer {
         try tokenizer("v3") { try Tokenizer.load(directory: try TestData.require(TestData.v3)) }
     }
