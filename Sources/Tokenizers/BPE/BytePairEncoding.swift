@@ -170,6 +170,17 @@ public final class BytePairEncoding: TokenizationModel {
         emit(ws.output, 0..<ws.output.count, start: word.lowerBound, into: &output)
     }
 
+    /// Runs one of the two merge loops on a word without the cache: (id, byte length) pairs.
+    /// For tests that check the two loops agree.
+    func mergeUncached(_ word: [UInt8], useHeap: Bool) -> [(id: Int32, length: Int32)] {
+        guard !word.isEmpty else { return [] }
+        let ws = Workspace()
+        word.withUnsafeBufferPointer { buffer in
+            if useHeap { mergeWithHeap(buffer.baseAddress!, buffer.count, ws) } else { mergeSimple(buffer.baseAddress!, buffer.count, ws) }
+        }
+        return stride(from: 0, to: ws.output.count, by: 2).map { (ws.output[$0], ws.output[$0 + 1]) }
+    }
+
     /// Appends tokens from (id, length) pairs.
     @inline(__always)
     private func emit(_ values: [Int32], _ range: Range<Int>, start: Int, into output: inout [TokenSpan]) {
