@@ -76,7 +76,7 @@ struct ProtobufReader {
         let start = position
         let length = try readVarint()
         guard length <= UInt64(end - position) else {
-            throw Failure(message: "length \(length) at byte \(start) runs past the end of the enclosing message")
+            throw Failure(message: "length \(length) at byte \(start) runs past the end of the enclosing message (the file is truncated or corrupt)")
         }
         let range = position..<position + Int(length)
         position += Int(length)
