@@ -241,66 +241,70 @@ public final class BytePairEncoding: TokenizationModel {
     /// in position order before pairs created by those merges are considered, exactly as the
     /// reference loop does.
     private func mergeWithHeap(_ p: UnsafePointer<UInt8>, _ n: Int, _ ws: Workspace) {
-        ws.symbols.removeAll(keepingCapacity: true)
-        ws.next.removeAll(keepingCapacity: true)
-        ws.previous.removeAll(keepingCapacity: true)
-        ws.heap.removeAll(keepingCapacity: true)
-        ws.pending.removeAll(keepingCapacity: true)
+        // Take the buffers out of the workspace so they are mutated in place without class access.
+        var symbols = ws.symbols, next = ws.next, previous = ws.previous, pending = ws.pending
+        var heap = MinHeap(storage: ws.heap)
+        ws.symbols = []; ws.next = []; ws.previous = []; ws.pending = []; ws.heap = []
+        symbols.removeAll(keepingCapacity: true)
+        next.removeAll(keepingCapacity: true)
+        previous.removeAll(keepingCapacity: true)
+        heap.storage.removeAll(keepingCapacity: true)
         for i in 0..<n {
-            ws.symbols.append(UInt32(p[i]))
-            ws.next.append(i + 1 < n ? Int32(i + 1) : -1)
-            ws.previous.append(Int32(i - 1))
+            symbols.append(UInt32(p[i]))
+            next.append(i + 1 < n ? Int32(i + 1) : -1)
+            previous.append(Int32(i - 1))
         }
         // Entry: rank (high 32 bits) | position (low 32 bits).
         for i in 0..<(n - 1) {
-            let v = merges.lookup(ws.symbols[i], ws.symbols[i + 1])
-            if v != UInt64.max { ws.heap.append((v >> 32) << 32 | UInt64(i)) }
+            let v = merges.lookup(symbols[i], symbols[i + 1])
+            if v != UInt64.max { heap.storage.append((v >> 32) << 32 | UInt64(i)) }
         }
-        var heap = MinHeap(storage: ws.heap)
-        ws.heap = []  // keep a single reference so the heap is mutated in place
         heap.heapify()
         let dead = UInt32.max
         while let top = heap.pop() {
             let rank = top >> 32
-            ws.pending.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
             var entry = top
             while true {
                 let pos = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-                let nextPos = Int(ws.next[pos])
-                if ws.symbols[pos] != dead && nextPos >= 0 {
-                    let v = merges.lookup(ws.symbols[pos], ws.symbols[nextPos])
+                let nextPos = Int(next[pos])
+                if symbols[pos] != dead && nextPos >= 0 {
+                    let v = merges.lookup(symbols[pos], symbols[nextPos])
                     if v >> 32 == rank {
                         // Merge pos and nextPos into pos.
-                        ws.symbols[pos] = UInt32(truncatingIfNeeded: v)
-                        ws.symbols[nextPos] = dead
-                        let after = ws.next[nextPos]
-                        ws.next[pos] = after
-                        if after >= 0 { ws.previous[Int(after)] = Int32(pos) }
-                        let before = Int(ws.previous[pos])
+                        symbols[pos] = UInt32(truncatingIfNeeded: v)
+                        symbols[nextPos] = dead
+                        let after = next[nextPos]
+                        next[pos] = after
+                        if after >= 0 { previous[Int(after)] = Int32(pos) }
+                        let before = Int(previous[pos])
                         if before >= 0 {
-                            let w = merges.lookup(ws.symbols[before], ws.symbols[pos])
-                            if w != UInt64.max { ws.pending.append((w >> 32) << 32 | UInt64(before)) }
+                            let w = merges.lookup(symbols[before], symbols[pos])
+                            if w != UInt64.max { pending.append((w >> 32) << 32 | UInt64(before)) }
                         }
                         if after >= 0 {
-                            let w = merges.lookup(ws.symbols[pos], ws.symbols[Int(after)])
-                            if w != UInt64.max { ws.pending.append((w >> 32) << 32 | UInt64(pos)) }
+                            let w = merges.lookup(symbols[pos], symbols[Int(after)])
+                            if w != UInt64.max { pending.append((w >> 32) << 32 | UInt64(pos)) }
                         }
                     }
                 }
                 guard let peek = heap.peek(), peek >> 32 == rank else { break }
                 entry = heap.pop()!
             }
-            for e in ws.pending { heap.push(e) }
+            for e in pending { heap.push(e) }
         }
-        ws.heap = heap.storage
-        ws.output.removeAll(keepingCapacity: true)
+        var output = ws.output
+        ws.output = []
+        output.removeAll(keepingCapacity: true)
         var i = 0
         while i >= 0 {
-            let s = Int(ws.symbols[i])
-            ws.output.append(idForSymbol[s])
-            ws.output.append(symbolLength[s])
-            i = Int(ws.next[i])
+            let s = Int(symbols[i])
+            output.append(idForSymbol[s])
+            output.append(symbolLength[s])
+            i = Int(next[i])
         }
+        ws.output = output
+        ws.symbols = symbols; ws.next = next; ws.previous = previous; ws.pending = pending; ws.heap = heap.storage
     }
 }
 
