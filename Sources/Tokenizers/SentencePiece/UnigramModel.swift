@@ -28,7 +28,9 @@ public final class UnigramModel: TokenizationModel {
         types = model.pieces.map(\.type)
         var keys: [(bytes: [UInt8], value: Int32)] = []
         var minimum = Float.greatestFiniteMagnitude
-        var maximum = -Float.greatestFiniteMagnitude
+        // SentencePiece starts the maximum at FLT_MIN, the smallest *positive* float, so with the
+        // usual all-negative scores max_score is ~1e-38 and a user-defined piece scores about -0.1.
+        var maximum = Float.leastNormalMagnitude
         var unknown = 0
         var byteIds = [Int32](repeating: -1, count: 256)
         for (id, piece) in model.pieces.enumerated() {
