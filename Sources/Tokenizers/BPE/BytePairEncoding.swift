@@ -39,6 +39,7 @@ public final class BytePairEncoding: TokenizationModel {
     private let merges: MergeTable
     /// Id used for a symbol missing from the vocabulary.
     public let unknownId: Int
+    /// One more than the largest vocabulary id.
     public let vocabularySize: Int
 
     /// Words longer than this use the heap-based merge loop.
@@ -133,6 +134,7 @@ public final class BytePairEncoding: TokenizationModel {
         var pending: [UInt64] = []
     }
 
+    /// A word cache and merge buffers for one thread.
     public func makeWorkspace() -> TokenizationWorkspace { Workspace() }
 
     /// The id of a token given by its raw bytes, if it is in the vocabulary.
@@ -140,6 +142,7 @@ public final class BytePairEncoding: TokenizationModel {
         vocabulary.value(for: bytes).map(Int.init)
     }
 
+    /// Encodes the word `text[word]`, using the workspace's cache for words up to 256 bytes.
     public func tokenize(_ text: UnsafeBufferPointer<UInt8>, word: Range<Int>, into output: inout [TokenSpan],
                          workspace: TokenizationWorkspace) {
         let n = word.count

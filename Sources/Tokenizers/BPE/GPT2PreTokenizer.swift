@@ -23,6 +23,7 @@ public struct GPT2PreTokenizer: PreTokenizer {
         self.addPrefixSpace = addPrefixSpace
     }
 
+    /// Appends the byte ranges of the pattern's matches; together they cover `text` exactly.
     public func split(_ text: UnsafeBufferPointer<UInt8>, into words: inout [Range<Int>]) {
         let n = text.count
         var i = 0

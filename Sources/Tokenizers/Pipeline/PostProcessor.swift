@@ -23,6 +23,7 @@ public struct DeBERTaPostProcessor: PostProcessor {
         self.sepId = sepId
     }
 
+    /// 2 (`[CLS]`, `[SEP]`) for one segment, 3 for two.
     public func addedTokenCount(pair: Bool) -> Int { pair ? 3 : 2 }
 
     /// `segments` are written in the given order with type ids 0, 1, …; `sourceIndex[k]` says which

@@ -53,6 +53,7 @@ public struct SentencePieceNormalizer: Normalizer {
         return (.input, position..<position + length, length)
     }
 
+    /// Normalises `input` as described above, recording each output byte's input offset.
     public func normalize(_ input: UnsafeBufferPointer<UInt8>, into output: inout NormalizedText) {
         let strings = charsMap?.replacementBytes ?? []
         strings.withUnsafeBufferPointer { stringsBuffer in

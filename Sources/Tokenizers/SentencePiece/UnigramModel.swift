@@ -19,6 +19,7 @@ public final class UnigramModel: TokenizationModel {
     /// Whether unknown characters are spelled as `<0xHH>` byte pieces instead of `unknownId`.
     public let byteFallback: Bool
     private let bytePieceIds: [Int32]
+    /// Number of pieces.
     public var vocabularySize: Int { pieceBytes.count }
 
     /// Builds the model from a parsed `spm.model` (already validated).
@@ -82,6 +83,7 @@ public final class UnigramModel: TokenizationModel {
         var path: [TokenSpan] = []
     }
 
+    /// Viterbi buffers for one thread.
     public func makeWorkspace() -> TokenizationWorkspace { Workspace() }
 
     /// SentencePiece's `OneCharLen`: the sequence length implied by the lead byte's high nibble.
@@ -95,6 +97,7 @@ public final class UnigramModel: TokenizationModel {
         }
     }
 
+    /// Segments `text[word]` (normalised text) into pieces, merging unknown runs or spelling them as bytes.
     public func tokenize(_ text: UnsafeBufferPointer<UInt8>, word: Range<Int>, into output: inout [TokenSpan],
                          workspace: TokenizationWorkspace) {
         let ws = unsafeDowncast(workspace, to: Workspace.self)
