@@ -34,6 +34,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Release-mode throughput benchmark of the tokenizers (see BENCHMARKS.md).
+        .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "Benchmarks/TokenizerBench"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
