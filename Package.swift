@@ -30,7 +30,8 @@ let package = Package(
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
-                "DeBERTa", "Tokenizers", "Training",
+                "DeBERTa", "Tokenizers", "Training", "TensorCore", "Checkpoint",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
