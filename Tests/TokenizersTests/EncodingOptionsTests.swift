@@ -148,6 +148,26 @@ final class EncodingOptionsTests: XCTestCase {
                        [1004, 9, 459, 11, 939, 44, 11, 4, 142, 82, 8, 28, 21, 132, 6, 1001])
     }
 
+    /// A folder holding only the original bpe_encoder.bin, or only spm.model, loads by itself.
+    func testLoadingFoldersWithOnlyTheOriginalFiles() throws {
+        let fm = FileManager.default
+        let folder = fm.temporaryDirectory.appendingPathComponent("tokenizer-folder-\(UUID().uuidString)")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: folder) }
+        try fm.createSymbolicLink(at: folder.appendingPathComponent("bpe_encoder.bin"),
+                                  withDestinationURL: try TestData.require(TestData.v1.appendingPathComponent("bpe_encoder.bin")))
+        let v1 = try Tokenizer.load(directory: folder)
+        XCTAssertEqual(v1.kind, .byteLevelBPE)
+        XCTAssertEqual(v1.encode("Hello world!").inputIds, [1, 26015, 214, 1240, 2])
+        try fm.removeItem(at: folder.appendingPathComponent("bpe_encoder.bin"))
+        try fm.createSymbolicLink(at: folder.appendingPathComponent("spm.model"),
+                                  withDestinationURL: try TestData.require(TestData.v3.appendingPathComponent("spm.model")))
+        let v3 = try Tokenizer.load(directory: folder)
+        XCTAssertEqual(v3.kind, .sentencePiece)
+        XCTAssertEqual(v3.specialTokenIds.mask, 8000)  // appended after the 8000 pieces, as the original does
+        XCTAssertEqual(v3.encode("Hello world!").inputIds, [1, 103, 165, 71, 287, 3, 2])
+    }
+
     func testConcurrentSingleEncodes() throws {
         let v1 = try Loaded.v1HF()
         let texts = (0..<2000).map { "sentence number \($0) with some words, émojis 🙂 and digits \($0 * 7919)" }

@@ -190,6 +190,7 @@ extension Tokenizer {
         guard file.pieces.contains(where: { $0.type == .unknown }) else {
             throw TokenizerError.malformedFile(path: path, reason: "Unigram model has no valid unk_id")
         }
+        try file.validate(path: path)  // the checks spm.model files get (duplicates, byte pieces, …)
         var metadata = metadata
         metadata.doLowerCase = lowercase
         try self.init(sentencePiece: file, metadata: metadata, source: path, extraAddedTokens: added)

@@ -159,7 +159,7 @@ public struct SentencePieceModelFile: Sendable {
     }
 
     /// The checks SentencePiece itself makes when loading (`ModelInterface::InitializePieces`).
-    private func validate(path: String) throws {
+    func validate(path: String) throws {
         guard !pieces.isEmpty else {
             throw TokenizerError.malformedFile(path: path, reason: "the model has no pieces (not a SentencePiece model, or an empty one)")
         }
