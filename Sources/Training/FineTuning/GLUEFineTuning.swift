@@ -234,6 +234,7 @@ public final class GLUEFineTuning {
         }
         print(row(header))
         print(row(values))
+        fflush(stdout)
     }
 
     // MARK: Loading
