@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
         .testTarget(name: "GLUETests", dependencies: ["GLUE"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"]),
     ],
     swiftLanguageModes: [.v5]
 )

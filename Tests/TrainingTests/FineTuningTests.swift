@@ -1,6 +1,7 @@
 import Foundation
 import GLUE
 import TensorCore
+import Tokenizers
 import XCTest
 @testable import DeBERTa
 @testable import Training
@@ -70,7 +71,7 @@ final class FineTuningTests: XCTestCase {
         let (reloaded, report) = try DeBERTaModel.load(from: folder)
         XCTAssertTrue(report.unexpected.isEmpty)
         let examples = try run.task.examples(split: .test, dataDirectory: data)
-        let tokenizer = try Tokenizers.Tokenizer.load(directory: folder)
+        let tokenizer = try Tokenizer.load(directory: folder)
         let features = try GLUEFeatures.make(examples, tokenizer: tokenizer, maxSequenceLength: 32)
         let predicted = try run.predict(reloaded, features, batchSize: 5)
         let written = submission.dropFirst().map { $0.hasSuffix("\tentailment") ? 1 : 0 }
@@ -82,7 +83,7 @@ final class FineTuningTests: XCTestCase {
     func testFeaturesFollowTheOriginalLayout() throws {
         let folder = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
         guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("shared tokenizer data absent") }
-        let tokenizer = try Tokenizers.Tokenizer.load(directory: folder)
+        let tokenizer = try Tokenizer.load(directory: folder)
         let example = GLUEExample(guid: "dev-0", index: 0, line: 2, textA: "this is the first sentence", textB: "Hello world!", label: .classIndex(1), genre: nil)
         let f = try GLUEFeatures.make([example], tokenizer: tokenizer, maxSequenceLength: 64)[0]
         XCTAssertEqual(f.inputIds, [1, 56, 22, 5, 104, 3790, 2, 103, 165, 71, 287, 3, 2])

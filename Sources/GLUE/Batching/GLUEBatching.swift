@@ -1,3 +1,3 @@
 /// Model-independent helpers for feeding GLUE examples to a model: dynamic padding, length-sorted
-/// evaluation order and the original app's segment truncation. All are pure functions of token-id lists.
+/// evaluation order. All are pure functions of token-id lists.
 public enum GLUEBatching {}

@@ -3,19 +3,11 @@ enum Truncation {
     /// Truncates `segments` in place to at most `budget` tokens in total. Returns, for each output
     /// segment, the index of the input it came from (only `.original` may reorder them).
     static func apply(_ segments: inout [[TokenSpan]], budget: Int, strategy: TruncationStrategy) throws -> [Int] {
-        var order = Array(segments.indices)
-        var total = segments.reduce(0) { $0 + $1.count }
-        guard total > budget else { return order }
+        let total = segments.reduce(0) { $0 + $1.count }
+        guard total > budget else { return Array(segments.indices) }
         switch strategy {
         case .longestFirst:
-            while total > budget {
-                if segments.count > 1 && segments[1].count >= segments[0].count {
-                    segments[1].removeLast()
-                } else {
-                    segments[0].removeLast()
-                }
-                total -= 1
-            }
+            SegmentTruncation.longestFirst(&segments, budget: budget)
         case .onlyFirst, .onlySecond:
             let target = strategy == .onlyFirst ? 0 : 1
             guard target < segments.count else {
@@ -29,28 +21,46 @@ enum Truncation {
             segments[target].removeLast(excess)
         case .original(let seed):
             var random = PythonRandom(seed: seed)
-            var items = Array(zip(order, segments))
-            while total > budget {
-                // Python's sorted(..., reverse=True) is stable: equal lengths keep their order.
-                items = stableSortedByLengthDescending(items)
-                if random.random() < 0.5 {
-                    items[0].1.removeFirst()
-                } else {
-                    items[0].1.removeLast()
-                }
-                total -= 1
-            }
-            order = items.map(\.0)
-            segments = items.map(\.1)
+            return SegmentTruncation.original(&segments, budget: budget, random: &random)
         }
-        return order
+        return Array(segments.indices)
+    }
+}
+
+/// Pair truncation on any token representation (ids, spans), shared by the tokenizer and by
+/// feature builders that tokenize segments separately.
+public enum SegmentTruncation {
+    /// transformers' `longest_first`: one token at a time off the end of the longer segment (on a
+    /// tie, off the second), until at most `budget` tokens remain.
+    public static func longestFirst<T>(_ segments: inout [[T]], budget: Int) {
+        var total = segments.reduce(0) { $0 + $1.count }
+        while total > budget {
+            if segments.count > 1 && segments[1].count >= segments[0].count {
+                segments[1].removeLast()
+            } else {
+                segments[0].removeLast()
+            }
+            total -= 1
+        }
     }
 
-    private static func stableSortedByLengthDescending(_ items: [(Int, [TokenSpan])]) -> [(Int, [TokenSpan])] {
-        items.enumerated()
-            .sorted { a, b in
-                a.element.1.count != b.element.1.count ? a.element.1.count > b.element.1.count : a.offset < b.offset
-            }
-            .map(\.element)
+    /// The original DeBERTa app's `_truncate_segments`: while over `budget`, sort the segments by
+    /// length (longest first, stable) and drop the first or last token of the longest, each with
+    /// probability ½ from `random`. The segments stay in that sorted order, as in the original (so a
+    /// longer B comes first); the result gives each output segment's input index.
+    @discardableResult
+    public static func original<T>(_ segments: inout [[T]], budget: Int, random: inout PythonRandom) -> [Int] {
+        var total = segments.reduce(0) { $0 + $1.count }
+        var items = Array(zip(segments.indices, segments))
+        while total > budget {
+            // Python's sorted(..., reverse=True) is stable: equal lengths keep their order.
+            items = items.enumerated()
+                .sorted { a, b in a.element.1.count != b.element.1.count ? a.element.1.count > b.element.1.count : a.offset < b.offset }
+                .map(\.element)
+            if random.random() < 0.5 { items[0].1.removeFirst() } else { items[0].1.removeLast() }
+            total -= 1
+        }
+        segments = items.map(\.1)
+        return items.map(\.0)
     }
 }

@@ -1,3 +1,4 @@
+import DeBERTa
 import GLUE
 import Tokenizers
 
@@ -25,8 +26,10 @@ public enum GLUEFeatures {
                 segments.append(encoded[cursor].inputIds.map { Int32($0) })
                 cursor += 1
             }
-            var rng = GLUE.PythonRandom(seed: index)
-            segments = try GLUEBatching.truncateLikeOriginal(segments, maxSequenceLength: maxSequenceLength, rng: &rng)
+            var rng = PythonRandom(seed: index)
+            let budget = maxSequenceLength - segments.count - 1
+            guard budget >= 0 else { throw ModelError.input("max_seq_len \(maxSequenceLength) leaves no room for the special tokens") }
+            SegmentTruncation.original(&segments, budget: budget, random: &rng)
             var ids: [Int32] = [cls], types: [Int32] = [0]
             for (k, segment) in segments.enumerated() {
                 ids += segment + [sep]

@@ -1,11 +1,11 @@
 import Foundation
-import GLUE
+@testable import Tokenizers
 import XCTest
 
-/// Truncation and the Python-compatible RNG against Resources/truncation_references.json, made by
+/// Pair truncation and the Python-compatible RNG against Tests/Fixtures/Tokenizers/truncation_references.json, made by
 /// Scripts/make_truncation_references.py from CPython's `random`, the original's `_truncate_segments`
 /// (run from the installed `deberta` package's source) and transformers' `truncate_sequences`.
-final class TruncationTests: XCTestCase {
+final class SegmentTruncationTests: XCTestCase {
     struct RandomCase: Decodable {
         let seed: Int
         let random: [Double]
@@ -35,7 +35,7 @@ final class TruncationTests: XCTestCase {
     }
 
     private func references() throws -> References {
-        let url = TestPaths.resources.appendingPathComponent("truncation_references.json")
+        let url = TestData.fixtures.appendingPathComponent("truncation_references.json")
         return try JSONDecoder().decode(References.self, from: Data(contentsOf: url))
     }
 
@@ -58,7 +58,8 @@ final class TruncationTests: XCTestCase {
         var reordered = 0
         for c in cases {
             var rng = PythonRandom(seed: c.seed)
-            let result = try GLUEBatching.truncateLikeOriginal(c.segments, maxSequenceLength: c.max_seq_len, rng: &rng)
+            var result = c.segments
+            SegmentTruncation.original(&result, budget: c.max_seq_len - c.segments.count - 1, random: &rng)
             XCTAssertEqual(result, c.result, "\(c.segments.map(\.count)) max \(c.max_seq_len) seed \(c.seed)")
             XCTAssertLessThanOrEqual(result.reduce(0) { $0 + $1.count }, c.max_seq_len - c.segments.count - 1)
             // Segment ids are 1000·(s+1)+t, so the first token of a non-empty segment tells where it came from.
@@ -67,44 +68,42 @@ final class TruncationTests: XCTestCase {
         XCTAssertGreaterThan(reordered, 0, "references should include the original's B-before-A reordering")
     }
 
-    func testKeepSegmentOrderUndoesTheReordering() throws {
+    func testOriginalReportsTheReordering() throws {
         let a: [Int32] = [1, 2, 3]
         let b: [Int32] = Array(100..<110)
         var rng = PythonRandom(seed: 5)
-        let quirky = try GLUEBatching.truncateLikeOriginal([a, b], maxSequenceLength: 11, rng: &rng)
-        XCTAssertEqual(quirky[1], a)                      // B came first in the original's output
+        var quirky = [a, b]
+        let order = SegmentTruncation.original(&quirky, budget: 8, random: &rng)
+        XCTAssertEqual(order, [1, 0])                     // B came first in the original's output
+        XCTAssertEqual(quirky[1], a)
         XCTAssertEqual(quirky[0].count, 5)
-        rng = PythonRandom(seed: 5)
-        let kept = try GLUEBatching.truncateLikeOriginal([a, b], maxSequenceLength: 11, rng: &rng, keepSegmentOrder: true)
-        XCTAssertEqual(kept, [a, quirky[0]])
         // No truncation needed: segments come back untouched, in order.
         rng = PythonRandom(seed: 0)
-        XCTAssertEqual(try GLUEBatching.truncateLikeOriginal([a, b], maxSequenceLength: 16, rng: &rng), [a, b])
+        var untouched = [a, b]
+        XCTAssertEqual(SegmentTruncation.original(&untouched, budget: 13, random: &rng), [0, 1])
+        XCTAssertEqual(untouched, [a, b])
     }
 
     func testLongestFirstMatchesTransformers() throws {
         let cases = try references().longest_first
         XCTAssertGreaterThanOrEqual(cases.count, 30)
         for c in cases {
-            let (a, b) = try GLUEBatching.truncateLongestFirst(c.a, c.b, maxSequenceLength: c.max_seq_len)
-            XCTAssertEqual(a, c.result_a, "\(c.a.count)+\(c.b.count) max \(c.max_seq_len)")
-            XCTAssertEqual(b, c.result_b, "\(c.a.count)+\(c.b.count) max \(c.max_seq_len)")
+            var segments = [c.a, c.b]
+            SegmentTruncation.longestFirst(&segments, budget: c.max_seq_len - 3)
+            XCTAssertEqual(segments[0], c.result_a, "\(c.a.count)+\(c.b.count) max \(c.max_seq_len)")
+            XCTAssertEqual(segments[1], c.result_b, "\(c.a.count)+\(c.b.count) max \(c.max_seq_len)")
         }
     }
 
-    func testLongestFirstSingleSegmentAndErrors() throws {
-        let (a, b) = try GLUEBatching.truncateLongestFirst([1, 2, 3, 4, 5] as [Int32], nil, maxSequenceLength: 5)
-        XCTAssertEqual(a, [1, 2, 3])
-        XCTAssertNil(b)
+    func testLongestFirstSingleSegmentAndTies() {
+        var single: [[Int32]] = [[1, 2, 3, 4, 5]]
+        SegmentTruncation.longestFirst(&single, budget: 3)
+        XCTAssertEqual(single, [[1, 2, 3]])
         // Equal lengths: B loses the first token, then they alternate.
-        let pair = try GLUEBatching.truncateLongestFirst([1, 2, 3] as [Int32], [4, 5, 6], maxSequenceLength: 8)
-        XCTAssertEqual(pair.a, [1, 2, 3])
-        XCTAssertEqual(pair.b, [4, 5])
-        let shorter = try GLUEBatching.truncateLongestFirst([1, 2, 3] as [Int32], [4, 5, 6], maxSequenceLength: 7)
-        XCTAssertEqual(shorter.a, [1, 2])
-        XCTAssertEqual(shorter.b, [4, 5])
-        XCTAssertThrowsError(try GLUEBatching.truncateLongestFirst([1] as [Int32], [2], maxSequenceLength: 2))
-        var rng = PythonRandom(seed: 0)
-        XCTAssertThrowsError(try GLUEBatching.truncateLikeOriginal([[1], [2]] as [[Int32]], maxSequenceLength: 2, rng: &rng))
+        var pair: [[Int32]] = [[1, 2, 3], [4, 5, 6]]
+        SegmentTruncation.longestFirst(&pair, budget: 5)
+        XCTAssertEqual(pair, [[1, 2, 3], [4, 5]])
+        SegmentTruncation.longestFirst(&pair, budget: 4)
+        XCTAssertEqual(pair, [[1, 2], [4, 5]])
     }
 }
