@@ -124,6 +124,7 @@ public final class GLUEFineTuning {
             position = try TrainingCheckpoint.restore(trainer, from: latest).position
             logger.info("resumed from \(latest.lastPathComponent): step \(trainer.step), epoch \(position.epoch + 1), batch \(position.batch)")
         }
+        let log = try TrainingLog(options.outputDirectory.appendingPathComponent("training_log.jsonl"), keepingStepsUpTo: options.resume ? trainer.step : 0)
         let epochs = Int(options.epochs.rounded(.up))
         logger.info("training: \(features.count) examples, batch \(batchSize), \(total) steps (\(stepsPerEpoch) per epoch), lr \(trainingOptions.learningRate), warmup \(trainingOptions.warmup), \(trainingOptions.adam.variant.rawValue)\(trainingOptions.fp16 ? ", bf16 matmuls with loss scaling" : "")")
         let progress = ProgressReporter(total: total, logger: logger)
@@ -133,6 +134,7 @@ public final class GLUEFineTuning {
                 let rows = Array(order[(position.batch * batchSize)..<min(features.count, (position.batch + 1) * batchSize)])
                 let result = try trainer.train(makeBatch(rows.map { features[$0] }, labelled: true))
                 position.batch += 1
+                log.append(step: trainer.step, epoch: position.epoch, result: result)
                 progress.step(trainer.step, epoch: position.epoch, epochs: epochs, loss: result.loss,
                               learningRate: result.learningRate, examples: rows.count)
                 let endOfEpoch = position.batch == stepsPerEpoch || trainer.step == total
