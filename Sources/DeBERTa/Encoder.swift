@@ -20,17 +20,19 @@ public final class DeBERTaEncoder {
         conv = c.convKernelSize > 0 ? ConvolutionLayer(b, p + ".conv", c) : nil
     }
 
-    /// The relative table as the layers use it (normalised for v2/v3).
-    func relativeTable() -> Tensor? {
-        guard let relativeEmbeddings else { return nil }
-        return relativeNorm.map { $0(relativeEmbeddings.value) } ?? relativeEmbeddings.value
+    /// The rows of the relative table that `queries × keys` attention reaches, as the layers use
+    /// them (normalised for v2/v3), and the relative index into those rows.
+    func relativeInputs(queries: Int, keys: Int) -> (table: Tensor?, index: IndexTensor?) {
+        guard config.relativeAttention, let relativeEmbeddings else { return (nil, nil) }
+        let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
+        let table = sliceRows(relativeEmbeddings.value, rows)
+        return (relativeNorm.map { $0(table) } ?? table, index)
     }
 
     /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).
     func callAsFunction(_ x0: Tensor, mask: Tensor, context: ForwardContext) -> [Tensor] {
         let n = x0.dim(1)
-        let rel = relativeTable()
-        let index = config.relativeAttention ? RelativePosition.index(queries: n, keys: n, configuration: config) : nil
+        let (rel, index) = relativeInputs(queries: n, keys: n)
         var states = [x0]
         var x = x0
         for (l, layer) in layers.enumerated() {

@@ -21,8 +21,7 @@ public struct EnhancedMaskDecoder {
         }
         let keys = hiddenStates[hiddenStates.count - 2]
         let n = keys.dim(1)
-        let rel = model.encoder.relativeTable()
-        let index = config.relativeAttention ? RelativePosition.index(queries: n, keys: n, configuration: config) : nil
+        let (rel, index) = model.encoder.relativeInputs(queries: n, keys: n)
         let last = model.encoder.layers[model.encoder.layers.count - 1]
         var query = embedding(table.value, positions) + keys
         for _ in 0..<steps {

@@ -32,6 +32,16 @@ public enum RelativePosition {
         return IndexTensor(values, shape: [queries, keys])
     }
 
+    /// The rows of the relative table that `queries × keys` attention can reach, and the index
+    /// into just those rows. `idx(i − j)` is monotonic in `i − j`, so the reachable rows form one
+    /// contiguous range: at length L only about 2L − 1 of the 2·span rows take part, which prunes
+    /// the position projections and the c2p/p2c products to them.
+    public static func activeRows(queries: Int, keys: Int, configuration c: DeBERTaConfiguration) -> (rows: Range<Int>, index: IndexTensor) {
+        let full = index(queries: queries, keys: keys, configuration: c)
+        let low = Int(full.values.min() ?? 0), high = Int(full.values.max() ?? 0)
+        return (low..<(high + 1), IndexTensor(full.values.map { $0 - Int32(low) }, shape: full.shape))
+    }
+
     /// The relative distances themselves (bucketed for v2/v3), `[queries, keys]`, as Hugging Face's
     /// `relative_pos` (for comparisons and debugging).
     public static func distances(queries: Int, keys: Int, configuration c: DeBERTaConfiguration) -> [Int] {

@@ -43,17 +43,23 @@ public struct RandomStream: Sendable, Codable, Equatable {
 }
 
 extension Tensor {
-    /// A tensor of `N(0, std²)` values drawn from stream `key`.
+    /// A tensor of `N(0, std²)` values drawn from stream `key` (element `i` depends only on `key` and `i`).
     public static func randomNormal(_ shape: [Int], std: Float, key: UInt64) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        for i in 0..<t.count { t.data[i] = RandomStream.normal(key: key, index: i) * std }
+        let p = t.data
+        Parallel.forEach(t.count, grain: 1 << 16) { r in
+            for i in r { p[i] = RandomStream.normal(key: key, index: i) * std }
+        }
         return t
     }
 
     /// A tensor of `U(low, high)` values drawn from stream `key`.
     public static func randomUniform(_ shape: [Int], low: Float, high: Float, key: UInt64) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        for i in 0..<t.count { t.data[i] = low + (high - low) * RandomStream.uniform(key: key, index: i) }
+        let p = t.data
+        Parallel.forEach(t.count, grain: 1 << 16) { r in
+            for i in r { p[i] = low + (high - low) * RandomStream.uniform(key: key, index: i) }
+        }
         return t
     }
 }

@@ -121,3 +121,17 @@ public func addPerBatch(_ x: Tensor, _ v: Tensor) -> Tensor {
         return [g, dv]
     }
 }
+
+/// Rows `range` of a `[rows, width]` tensor (a copy); the gradient goes back to those rows.
+public func sliceRows(_ x: Tensor, _ range: Range<Int>) -> Tensor {
+    precondition(x.rank == 2 && range.lowerBound >= 0 && range.upperBound <= x.dim(0), "sliceRows \(range) of \(x.shape)")
+    let width = x.dim(1)
+    if range == 0..<x.dim(0) { return x }
+    let out = Tensor(uninitializedShape: [range.count, width])
+    out.data.update(from: x.data + range.lowerBound * width, count: range.count * width)
+    return out.recording([x]) { g in
+        let t = Tensor.zeros(x.shape)
+        (t.data + range.lowerBound * width).update(from: g.data, count: range.count * width)
+        return [t]
+    }
+}
