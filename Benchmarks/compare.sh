@@ -26,7 +26,8 @@ for w in $WORKLOADS; do
   tdtype=$dtype; [ "$dtype" = bf16 ] && tdtype=bf16-autocast
   ours=(); theirs=()
   for _ in $(seq "$ROUNDS"); do
-    ours+=("$($BIN bench --config "$model" --batch "$batch" --seq "$seq" --dtype "$dtype" --warmup 1 --reps 3 --json \
+    dt=(); [ "$dtype" = fp32 ] || dt=(--dtype "$dtype")
+    ours+=("$($BIN bench --config "$model" --batch "$batch" --seq "$seq" "${dt[@]}" --warmup 1 --reps 3 --json \
       | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["seq_per_s"])')")
     theirs+=("$("$PY" "$ORACLE/bench_torch.py" --child infer \
       "{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3}" \

@@ -37,7 +37,8 @@ public enum ModelPresets {
     /// Multiply-add FLOPs (×2) of one encoder forward pass at batch `b`, length `n`.
     public static func forwardFLOPs(_ c: DeBERTaConfiguration, batch b: Int, length n: Int) -> Double {
         let t = Double(b * n), h = Double(c.hiddenSize), i = Double(c.intermediateSize)
-        let span = Double(2 * c.relativeSpan)
+        // Only the reachable rows of the relative table take part (RelativePosition.activeRows).
+        let span = Double(c.relativeAttention ? RelativePosition.activeRows(queries: n, keys: n, configuration: c).rows.count : 0)
         var perLayer = 2 * t * h * h * 4 + 2 * t * h * i * 2          // Q, K, V, output; FFN
         perLayer += 2 * Double(b) * Double(n * n) * h * 2               // QKᵀ and P·V
         let terms = Double((c.usesC2P ? 1 : 0) + (c.usesP2C ? 1 : 0))
