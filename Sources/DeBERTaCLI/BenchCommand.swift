@@ -2,6 +2,7 @@ import ArgumentParser
 import DeBERTa
 import Foundation
 import TensorCore
+import Training
 
 /// `deberta bench`: speed of a random-weight model of a released shape.
 struct BenchCommand: ParsableCommand {
@@ -13,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     var config = "v3-base"
     @Option(help: "Sequences per batch.") var batch = 8
     @Option(help: "Tokens per sequence.") var seq = 128
-    @Option(help: "inference (training mode arrives with the optimizer).") var mode = "inference"
+    @Option(help: "inference, or train (forward + backward + AdamW step, dropout on, 2-way classification head).") var mode = "inference"
     @Option(help: "Untimed passes first.") var warmup = 1
     @Option(help: "Timed passes.") var reps = 5
     @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
@@ -24,25 +25,33 @@ struct BenchCommand: ParsableCommand {
     }
 
     func execute() throws {
-        guard mode == "inference" else { throw CLIError("--mode \(mode) is not available yet (only inference)") }
+        guard mode == "inference" || mode == "train" else { throw CLIError("--mode must be inference or train") }
         if let threads { Threading.setThreads(threads) }
         let c = try ModelPresets.configuration(config)
-        let model = try DeBERTaModel(configuration: c, head: .none, seed: 1)
+        let training = mode == "train"
+        let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .none, seed: 1)
+        var options = TrainingOptions()
+        options.adam = AdamConfiguration(variant: .adamw)
+        options.learningRate = 1e-5
+        options.totalSteps = 1_000_000
+        let trainer = training ? Trainer(model: model, options: options) : nil
         var ids = [Int32](repeating: 0, count: batch * seq)
         var rng = RandomStream(seed: 7)
         let key = rng.nextKey()
         for i in 0..<ids.count { ids[i] = Int32(3 + Int(RandomStream.uniform(key: key, index: i) * Float(c.vocabSize - 3)) % (c.vocabSize - 3)) }
         let input = ModelInput(inputIds: IndexTensor(ids, shape: [batch, seq]))
+        let labels = Labels.classes(IndexTensor((0..<batch).map { Int32($0 % 2) }, shape: [batch]))
         var times: [Double] = []
         for r in 0..<(warmup + reps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try model.encode(input)
+            if let trainer { _ = try trainer.train(TrainingBatch(input: input, labels: labels)) } else { _ = try model.encode(input) }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if r >= warmup { times.append(ms) }
         }
         times.sort()
         let median = times[times.count / 2]
-        let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq)
+        // A training step costs about three forward passes (forward, then two products per GEMM backward).
+        let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq) * (training ? 3 : 1)
         let result: [String: Any] = [
             "config": config, "batch": batch, "seq": seq, "mode": mode, "threads": Threading.workers,
             "seq_per_s": Double(batch) / (median / 1000),

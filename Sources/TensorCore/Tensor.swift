@@ -29,7 +29,7 @@ public final class TensorStorage: @unchecked Sendable {
         typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
         if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
             let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-            _ = mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+            _ = mallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD (glibc caps it at 32 MiB)
             _ = mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
         }
         #endif
