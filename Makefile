@@ -21,7 +21,7 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 # Fine-tune a small DeBERTa-v3-shaped model from random weights on GLUE SST-2 (bundled in Examples/):
 # one epoch over 67 349 sentences, dev accuracy printed, test predictions in runs/sst2/SST-2.tsv.
