@@ -145,8 +145,36 @@ public final class DeBERTaModel {
         return Tensor(m, shape: input.inputIds.shape)
     }
 
+    /// Checks that `labels` fit the head and the batch (shape and class range), so that a bad
+    /// labels file is an error rather than a crash.
+    func validate(_ labels: Labels?, input: ModelInput) throws {
+        guard let labels else { return }
+        let s = input.inputIds.shape
+        let rows = s[0], tokens = s.count > 1 ? s[0] * s[s.count - 1] : s[0]
+        func check(_ y: IndexTensor, count: Int, classes: Int, what: String) throws {
+            guard y.count == count else { throw ModelError.input("\(what): \(y.count) labels for \(count) \(count == rows ? "sequences" : "tokens")") }
+            if let bad = y.values.first(where: { $0 >= Int32(classes) }) { throw ModelError.input("\(what): label \(bad) outside [0, \(classes))") }
+        }
+        switch (head, labels) {
+        case let (.sequenceClassification(n), .classes(y)):
+            try check(y, count: rows, classes: n == 1 ? Int(Int32.max) : n, what: "sequence classification")
+        case let (.sequenceClassification(n), .values(y)):
+            guard y.count == rows * n else { throw ModelError.input("regression: \(y.count) targets for \(rows) sequences") }
+        case let (.tokenClassification(n), .classes(y)): try check(y, count: tokens, classes: n, what: "token classification")
+        case let (.maskedLM, .classes(y)): try check(y, count: tokens, classes: configuration.vocabSize, what: "masked LM")
+        case let (.multipleChoice, .classes(y)): try check(y, count: rows, classes: s.count == 3 ? s[1] : 0, what: "multiple choice")
+        case let (.questionAnswering, .spans(start, end)):
+            guard start.count == rows, end.count == rows else { throw ModelError.input("question answering: need one start and end position per sequence") }
+        case let (.replacedTokenDetection, .values(y)):
+            guard y.count == tokens else { throw ModelError.input("replaced-token detection: \(y.count) targets for \(tokens) tokens") }
+        case (.none, _): throw ModelError.input("the bare encoder has no head, so labels cannot be scored")
+        default: throw ModelError.input("these labels do not fit a \(head) head")
+        }
+    }
+
     /// Runs the encoder and the head; computes the loss when `labels` are given.
     public func callAsFunction(_ input: ModelInput, labels: Labels? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
+        try validate(labels, input: input)
         if head == .multipleChoice { return try multipleChoice(input, labels: labels, context: context) }
         let states = try encode(input, context: context)
         let x = states[states.count - 1]

@@ -145,3 +145,22 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 }
+
+final class InputValidationTests: XCTestCase {
+    func testBadInputsAndLabelsAreErrorsNotCrashes() throws {
+        var c = DeBERTaConfiguration(modelType: "deberta-v2")
+        c.vocabSize = 16; c.hiddenSize = 8; c.numHiddenLayers = 1; c.numAttentionHeads = 2; c.intermediateSize = 8
+        let model = try DeBERTaModel(configuration: c, head: .sequenceClassification(numLabels: 3), builder: .zeros())
+        let ids = IndexTensor([1, 2, 3, 4], shape: [2, 2])
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([0, 3], shape: [2]))) }.contains("label 3 outside [0, 3)"))
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([0], shape: [1]))) }.contains("1 labels for 2 sequences"))
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: IndexTensor([1, 99], shape: [1, 2]))) }.contains("token id 99 outside the vocabulary"))
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids, attentionMask: IndexTensor([1, 1, 1], shape: [1, 3]))) }.contains("attention_mask [1, 3] does not match"))
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: IndexTensor([1, 2], shape: [2]))) }.contains("input_ids must be [batch, length]"))
+        // Ignored labels (−100) are fine.
+        XCTAssertNoThrow(try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([-100, 2], shape: [2]))))
+    }
+}
