@@ -3,10 +3,11 @@ import XCTest
 
 /// `deberta train` killed with SIGKILL after a checkpoint and restarted with `--resume` gives the
 /// per-step losses of a run that was never interrupted (training_log.jsonl), bit for bit.
-final class ResumeAfterKillTests: XCTestCase {
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The package root and the built `deberta` executable (tests that run it skip when it is absent).
+enum Executable {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func binary() throws -> URL {
+    static func binary() throws -> URL {
         for configuration in ["debug", "release"] {
             let url = packageRoot.appendingPathComponent(".build/\(configuration)/deberta")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -14,7 +15,9 @@ final class ResumeAfterKillTests: XCTestCase {
         print("skipping: the deberta executable is not built (swift build --build-tests builds it)")
         throw XCTSkip("deberta executable not built")
     }
+}
 
+final class ResumeAfterKillTests: XCTestCase {
     func launch(_ binary: URL, _ arguments: [String]) throws -> Process {
         let p = Process()
         p.executableURL = binary
@@ -26,7 +29,7 @@ final class ResumeAfterKillTests: XCTestCase {
     }
 
     func testKilledRunResumesToTheSameLosses() throws {
-        let exe = try binary()
+        let exe = try Executable.binary()
         let rte = sharedData.appendingPathComponent("glue/RTE")
         guard FileManager.default.fileExists(atPath: rte.path) else { throw XCTSkip("shared GLUE data absent") }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("deberta-kill-\(getpid())")

@@ -1,0 +1,59 @@
+import Checkpoint
+import Foundation
+import XCTest
+
+/// The `deberta` executable: the golden-test interface and its error contract (stderr, exit 1).
+final class CommandLineTests: XCTestCase {
+    func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let exe = try Executable.binary()
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = arguments
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    var packageRoot: URL { Executable.packageRoot }
+
+    /// `deberta forward --labels --gradients` on the bundled example (the v3-tiny fixture with its
+    /// seqcls3 head) writes the reference logits, loss and every gradient.
+    func testForwardWritesLogitsLossAndGradients() throws {
+        let reference = fixturesRoot.appendingPathComponent("deberta-v3-tiny/reference.safetensors")
+        guard FileManager.default.fileExists(atPath: reference.path) else { throw XCTSkip("fixtures absent") }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("forward-\(getpid()).safetensors")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let example = packageRoot.appendingPathComponent("Examples/deberta-v3-tiny")
+        let (status, stderr) = try run(["forward", "--model", example.path, "--inputs", example.appendingPathComponent("inputs.safetensors").path,
+                                        "--output", out.path, "--labels", "--gradients"])
+        XCTAssertEqual(status, 0, stderr)
+        let ours = try SafeTensors.read(from: out).tensors
+        let ref = try SafeTensors.read(from: reference).tensors
+        XCTAssertEqual(ours["logits"]!.shape, [3, 3])
+        XCTAssertEqual(zip(ours["logits"]!.floatValues(), ref["seqcls3.logits"]!.floatValues()).map { abs($0 - $1) }.max()!, 0, accuracy: 5e-6)
+        XCTAssertEqual(ours["loss"]!.floatValues()[0], ref["seqcls3.loss"]!.floatValues()[0], accuracy: 1e-5)
+        let grads = ref.keys.filter { $0.hasPrefix("grad.") }
+        XCTAssertEqual(Set(ours.keys.filter { $0.hasPrefix("grad.") }), Set(grads))
+        for g in grads {
+            XCTAssertLessThanOrEqual(zip(ours[g]!.floatValues(), ref[g]!.floatValues()).map { abs($0 - $1) }.max()!, 1e-6, g)
+        }
+        XCTAssertEqual(ours["hidden_states.2"]!.shape, [3, 11, 32])
+    }
+
+    func testErrorsGoToStandardErrorWithStatus1() throws {
+        var r = try run(["forward", "--model", "/nonexistent", "--inputs", "x", "--output", "y"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("/nonexistent: no such model folder"), r.stderr)
+        let example = packageRoot.appendingPathComponent("Examples/deberta-v3-tiny")
+        r = try run(["forward", "--model", example.path, "--inputs", example.appendingPathComponent("config.json").path, "--output", "/tmp/never"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("config.json"), r.stderr)
+        r = try run(["train", "--task_name", "nosuchtask", "--do_train", "--data_dir", "/tmp", "--output_dir", "/tmp/x"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.lowercased().contains("nosuchtask"), r.stderr)
+    }
+}
