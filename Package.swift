@@ -38,11 +38,11 @@ let package = Package(
         // Release-mode throughput benchmark of the tokenizers (see BENCHMARKS.md).
         .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "Benchmarks/TokenizerBench"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], exclude: ["Resources"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
-        .testTarget(name: "GLUETests", dependencies: ["GLUE"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"]),
+        .testTarget(name: "GLUETests", dependencies: ["GLUE"], exclude: ["Resources"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"], exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]
 )

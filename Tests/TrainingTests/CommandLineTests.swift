@@ -56,4 +56,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.lowercased().contains("nosuchtask"), r.stderr)
     }
+
+    /// `deberta tokenize`: ids of the reference tokenizer, pairs with token types, and a named line for invalid UTF-8.
+    func testTokenizeWritesJSONLinesAndRejectsInvalidUTF8() throws {
+        let folder = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("shared tokenizer data absent") }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tokenize-\(getpid())")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let input = tmp.appendingPathComponent("in.txt"), output = tmp.appendingPathComponent("out.jsonl")
+        try Data("this is the first sentence\tHello world!\n".utf8).write(to: input)
+        var r = try run(["tokenize", "--tokenizer", folder.path, "--input", input.path, "--output", output.path, "--pairs"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try String(contentsOf: output, encoding: .utf8),
+                       "{\"input_ids\": [1, 56, 22, 5, 104, 3790, 2, 103, 165, 71, 287, 3, 2], \"token_type_ids\": [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]}\n")
+        try Data([0x6F, 0x6B, 0x0A, 0x62, 0x61, 0xFF, 0x64, 0x0A]).write(to: input)
+        r = try run(["tokenize", "--tokenizer", folder.path, "--input", input.path, "--output", output.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("in.txt:2: invalid UTF-8"), r.stderr)
+    }
 }
