@@ -6,6 +6,10 @@ public enum SafeTensors {
     /// Largest header accepted, as in the reference implementation (100 MB).
     static let maximumHeaderLength = 100_000_000
 
+    /// Strict RFC 8259, as the reference reader (serde_json) requires: a header with `NaN` or a byte
+    /// order mark is not a safetensors file other readers accept. A valid header nests 3 levels.
+    static let headerParsing = JSONParser.Options(maximumDepth: 64)
+
     /// Reads every tensor and the `__metadata__` map of a safetensors file.
     ///
     /// The file is memory-mapped; the returned tensors view the mapping (no copy) and keep it alive.
@@ -40,7 +44,7 @@ public enum SafeTensors {
         }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(header)
+            json = try JSONParser.parse(header, options: headerParsing)
         } catch let error as JSONParser.SyntaxError {
             throw fail("safetensors header is not valid JSON (byte \(8 + error.offset)): \(error.message)")
         }
@@ -53,13 +57,15 @@ public enum SafeTensors {
         var entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
         var names = Set<String>()
 
-        for (name, value) in members {
+        for (nameBytes, value) in members {
+            let name = String(decoding: nameBytes, as: UTF8.self)
             if name == "__metadata__" {
                 guard !sawMetadata else { throw fail("duplicate '__metadata__' entry in header") }
                 sawMetadata = true
                 guard case .object(let pairs) = value else { throw fail("'__metadata__' is not a JSON object") }
-                for (key, item) in pairs {
-                    guard case .string(let text) = item else {
+                for (keyBytes, item) in pairs {
+                    let key = String(decoding: keyBytes, as: UTF8.self)
+                    guard let text = item.stringValue else {
                         throw fail("'__metadata__' value for '\(key)' is \(item.kindName), expected a string")
                     }
                     guard metadata.updateValue(text, forKey: key) == nil else {
@@ -71,13 +77,14 @@ public enum SafeTensors {
             guard names.insert(name).inserted else { throw fail("duplicate tensor name '\(name)' in header") }
             guard case .object(let fields) = value else { throw fail("tensor '\(name)': entry is \(value.kindName), expected an object") }
             func field(_ key: String) throws -> JSONValue {
-                let found = fields.filter { $0.key == key }
+                let wanted = Array(key.utf8)
+                let found = fields.filter { $0.key == wanted }
                 guard found.count == 1 else {
                     throw fail(found.isEmpty ? "tensor '\(name)' has no '\(key)'" : "tensor '\(name)' has '\(key)' twice")
                 }
                 return found[0].value
             }
-            guard case .string(let dtypeName) = try field("dtype") else { throw fail("tensor '\(name)': 'dtype' is not a string") }
+            guard let dtypeName = try field("dtype").stringValue else { throw fail("tensor '\(name)': 'dtype' is not a string") }
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw fail("tensor '\(name)' has unsupported dtype '\(dtypeName)'")
             }

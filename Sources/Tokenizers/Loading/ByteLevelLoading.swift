@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 extension Tokenizer {
@@ -110,7 +111,7 @@ extension Tokenizer {
     /// Reads `merges.txt`: an optional `#version` first line, then `left right` per line.
     static func readMergesText(_ url: URL) throws -> [BytePairEncoding.Merge] {
         let bytes = try readFileBytes(url)
-        guard utf8IsValid(bytes) else { throw TokenizerError.malformedFile(path: url.path, reason: "not valid UTF-8 text") }
+        guard UTF8Validation.isValid(bytes) else { throw TokenizerError.malformedFile(path: url.path, reason: "not valid UTF-8 text") }
         var merges: [BytePairEncoding.Merge] = []
         var lineNumber = 0
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -130,18 +131,5 @@ extension Tokenizer {
             merges.append(BytePairEncoding.Merge(left: left, right: right, origin: lineNumber))
         }
         return merges
-    }
-}
-
-/// Whether `bytes` is entirely well-formed UTF-8.
-func utf8IsValid(_ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBufferPointer { buffer in
-        var i = 0
-        while i < buffer.count {
-            let length = utf8SequenceLength(buffer, i)
-            if length == 0 { return false }
-            i += length
-        }
-        return true
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// What the Hugging Face companion files of a tokenizer folder say: `special_tokens_map.json`,

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 extension Tokenizer {
@@ -126,7 +127,7 @@ extension Tokenizer {
         file.byteFallback = byteFallback
         file.pieces.reserveCapacity(items.count)
         for (id, item) in items.enumerated() {
-            guard let pair = item.arrayValue, pair.count == 2, let piece = pair[0].stringBytes, let score = pair[1].numberValue else {
+            guard let pair = item.arrayValue, pair.count == 2, let piece = pair[0].stringBytes, let score = pair[1].doubleValue else {
                 throw TokenizerError.malformedFile(path: path, reason: "model.vocab entry \(id) is not [piece, score]")
             }
             var type: SentencePieceModelFile.PieceType = .normal

@@ -1,3 +1,5 @@
+import Checkpoint
+
 /// SentencePiece's normaliser (`normalizer::Normalizer::Normalize`), byte for byte.
 ///
 /// 1. With `removeExtraWhitespaces`, leading characters whose normalised form is exactly `" "`
@@ -48,7 +50,7 @@ public struct SentencePieceNormalizer: Normalizer {
         if let map = charsMap, let match = map.longestMatch(input, from: position, to: n) {
             return (.charsMap, match.replacement, match.length)
         }
-        let length = utf8SequenceLength(input, position)
+        let length = UTF8Validation.sequenceLength(input, at: position)
         if length == 0 { return (.replacementCharacter, 0..<3, 1) }
         return (.input, position..<position + length, length)
     }

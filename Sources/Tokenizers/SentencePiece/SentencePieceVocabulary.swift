@@ -1,3 +1,5 @@
+import Checkpoint
+
 /// Id ↔ piece lookups and decoding for SentencePiece models.
 ///
 /// Decoding follows `SentencePieceProcessor::Decode`: pieces are concatenated with `▁` turned
@@ -46,7 +48,7 @@ struct SentencePieceVocabulary: TokenVocabulary, TokenDecoder {
         func flushBytes() {
             var k = 0
             while k < bytes.count {
-                let length = utf8SequenceLength(bytes, k)
+                let length = UTF8Validation.sequenceLength(bytes, at: k)
                 if length == 0 {
                     text.append(contentsOf: [0xEF, 0xBF, 0xBD])
                     k += 1

@@ -1,3 +1,5 @@
+import Checkpoint
+
 /// The classes the GPT-2 pre-tokenisation pattern distinguishes, as the Python `regex` module
 /// defines them: `\p{L}` (general category L*), `\p{N}` (N*), `\s` (the Unicode `White_Space`
 /// property — which, unlike Python's `str.isspace`, excludes U+001C–U+001F) and everything else.
@@ -38,7 +40,7 @@ enum ScalarClass: UInt8 {
 func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[i])
     if b0 < 0x80 { return (b0, 1) }
-    let length = utf8SequenceLength(p, i)
+    let length = UTF8Validation.sequenceLength(p, at: i)
     switch length {
     case 2: return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2)
     case 3: return ((b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3)

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every case carries enough context to act on: the file (when there is one) and what was wrong
 /// with it. `description` renders a one-line message such as
-/// `vocab.json: not valid JSON: unexpected character "x" at byte 17`.
+/// `vocab.json: not valid JSON: expected a value (found "}" at byte 14)`.
 public enum TokenizerError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A file that the tokenizer needs does not exist or cannot be read.
     case fileUnreadable(path: String, reason: String)
