@@ -45,7 +45,8 @@ let package = Package(
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
         .testTarget(name: "GLUETests", dependencies: ["GLUE"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"]),
-        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Training", "DeBERTa", "Checkpoint", "TensorCore", "Tokenizers"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Training", "DeBERTa", "Checkpoint", "TensorCore", "Tokenizers"],
+                    exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]
 )

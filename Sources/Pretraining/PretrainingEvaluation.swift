@@ -17,21 +17,32 @@ public struct PretrainingEvaluationRecord: Sendable, Equatable {
         self.metrics = metrics
     }
 
-    /// The JSON line (keys sorted).
+    /// The JSON line (keys sorted; numbers in their shortest exact form, so they read back equal).
     public var json: String {
-        var object: [String: Any] = ["step": step, "split": split]
-        for (k, v) in metrics { object[k] = v.isFinite ? v : NSNull() }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        func quoted(_ s: String) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed]), as: UTF8.self).dropFirst().dropLast() + ""
+        }
+        var fields = ["\"split\": \(quoted(split))", "\"step\": \(step)"]
+        for (k, v) in metrics { fields.append("\(quoted(k)): \(v.isFinite ? "\(v)" : "null")") }
+        return "{" + fields.sorted().joined(separator: ", ") + "}"
     }
 
-    /// Parses a line written by ``json``.
+    /// Parses a line written by ``json`` (with `JSONDecoder`, which reads numbers exactly).
     public init?(json line: Substring) {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let step = o["step"] as? Int, let split = o["split"] as? String else { return nil }
-        self.step = step
+        guard let o = try? JSONDecoder().decode([String: Field].self, from: Data(line.utf8)),
+              case .number(let step)? = o["step"], case .text(let split)? = o["split"] else { return nil }
+        self.step = Int(step)
         self.split = split
-        metrics = o.compactMapValues { $0 as? Double }.filter { $0.key != "step" }
+        metrics = o.compactMapValues { if case .number(let v) = $0 { return v } else { return nil } }.filter { $0.key != "step" }
+    }
+
+    /// A value of an `eval_results.jsonl` object.
+    enum Field: Decodable {
+        case number(Double), text(String), null
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null } else if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
+        }
     }
 }
 
