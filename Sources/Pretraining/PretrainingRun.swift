@@ -81,6 +81,7 @@ public final class PretrainingRun {
         logger.info("\(o.task.rawValue.uppercased()) pretraining: \(trainCorpus.count) examples in train.txt, \(valid?.corpus.count ?? 0) in valid.txt, max_seq_len \(o.maxSequenceLength), batch \(batchSize), \(totalSteps) steps, lr \(g.learningRate), warmup \(g.warmup), \(g.adam.variant.rawValue)\(g.fp16 ? ", loss scaling" : "")")
         if o.task == .rtd {
             logger.info("generator \(trainer.generator.configuration.numHiddenLayers) layers (\(trainer.generator.parameterCount) parameters), discriminator \(trainer.discriminator!.configuration.numHiddenLayers) layers (\(trainer.discriminator!.parameterCount) parameters), GDES, rtd_lambda \(o.rtdLambda), \(o.decoupledTraining ? "decoupled steps, discriminator lr \(trainer.discriminatorGroup!.options.learningRate)" : "joint steps")")
+            if o.maxNgram > 1 { logger.warning("--max_ngram \(o.maxNgram) is ignored for rtd: the original RTD task masks unigrams") }
         } else {
             logger.info("model \(trainer.generator.configuration.numHiddenLayers) layers (\(trainer.generator.parameterCount) parameters), max_ngram \(o.maxNgram)")
         }

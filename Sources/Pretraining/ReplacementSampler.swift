@@ -29,27 +29,27 @@ public struct ReplacementSampler: Sendable {
         var out = [Int32](repeating: 0, count: rows)
         let t = max(temperature, 1e-12)
         out.withUnsafeMutableBufferPointer { result in
-        Parallel.forEach(rows, grain: 16) { range in
-            var weights = [Double](repeating: 0, count: v)
-            for r in range {
-                let x = logits.data + r * v
-                var mx = -Double.infinity
-                for c in 0..<v { mx = max(mx, Double(x[c]) / t) }
-                var total = 0.0
-                for c in 0..<v {
-                    let e = Foundation.exp(Double(x[c]) / t - mx)
-                    total += e
-                    weights[c] = total
+            Parallel.forEach(rows, grain: 16) { range in
+                var cumulative = [Double](repeating: 0, count: v)
+                for r in range {
+                    let x = logits.data + r * v
+                    var mx = -Double.infinity
+                    for c in 0..<v { mx = max(mx, Double(x[c]) / t) }
+                    var total = 0.0
+                    for c in 0..<v {
+                        total += Foundation.exp(Double(x[c]) / t - mx)
+                        cumulative[c] = total
+                    }
+                    // The first token whose cumulative weight exceeds u · total.
+                    let target = uniform(sample: keys[r].sample, position: keys[r].position) * total
+                    var lo = 0, hi = v - 1
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
+                    }
+                    result[r] = Int32(lo)
                 }
-                let target = uniform(sample: keys[r].sample, position: keys[r].position) * total
-                var lo = 0, hi = v - 1
-                while lo < hi {  // first index whose cumulative weight exceeds the target
-                    let mid = (lo + hi) / 2
-                    if weights[mid] > target { hi = mid } else { lo = mid + 1 }
-                }
-                result[r] = Int32(lo)
             }
-        }
         }
         return out
     }
