@@ -35,7 +35,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .customLong("max_seq_len")) var maxSeqLen = 512
     @Option(name: .customLong("num_training_steps"), help: "Optimizer updates (default: one pass over train.txt).") var numTrainingSteps: Int?
     @Option(name: .customLong("num_train_epochs"), help: "Passes over train.txt when --num_training_steps is absent.") var numTrainEpochs = 1.0
-    @Option(name: .customLong("train_batch_size")) var trainBatchSize = 256
+    @Option(name: .customLong("train_batch_size")) var trainBatchSize = 32
     @Option(name: .customLong("eval_batch_size")) var evalBatchSize = 32
     @Option(name: .customLong("learning_rate")) var learningRate = 1e-4
     @Option(name: [.customLong("warmup"), .customLong("warmup_proportion")], help: "Fraction (< 1) or steps.") var warmup = 0.1

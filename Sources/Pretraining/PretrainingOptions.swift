@@ -19,7 +19,7 @@ public struct PretrainingOptions: Sendable {
     /// Optimizer updates; nil: one pass over `train.txt` (`num_train_epochs` passes).
     public var numTrainingSteps: Int?
     public var numTrainEpochs: Double = 1
-    public var trainBatchSize = 256
+    public var trainBatchSize = 32
     public var evalBatchSize = 32
     /// `--max_ngram`: longest whole-word span masked together (MLM).
     public var maxNgram = 1
