@@ -5,7 +5,7 @@ let package = Package(
     name: "DeBERTa",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "GLUE", "Training"]),
+        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "GLUE", "Training", "Pretraining"]),
         .executable(name: "deberta", targets: ["DeBERTaCLI"]),
     ],
     dependencies: [
@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
         .target(name: "GLUE"),
         .target(name: "Training", dependencies: ["TensorCore", "DeBERTa", "Checkpoint", "Tokenizers", "GLUE", .product(name: "Logging", package: "swift-log")]),
+        // MLM and RTD pretraining (PRETRAINING.md): data preparation, masking, GDES, the training loop.
+        .target(name: "Pretraining", dependencies: ["DeBERTa", "Training", "Tokenizers", "TensorCore", "Checkpoint", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
-                "DeBERTa", "Tokenizers", "Training", "TensorCore", "Checkpoint",
+                "DeBERTa", "Tokenizers", "Training", "Pretraining", "TensorCore", "Checkpoint",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -43,6 +45,8 @@ let package = Package(
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
         .testTarget(name: "GLUETests", dependencies: ["GLUE"], exclude: ["Resources"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"], exclude: ["Resources"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Training", "DeBERTa", "Checkpoint", "TensorCore", "Tokenizers"],
+                    exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]
 )

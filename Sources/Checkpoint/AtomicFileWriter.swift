@@ -7,15 +7,16 @@ import Darwin
 
 /// Writes a file atomically: the bytes go to a temporary file in the destination's directory, which is
 /// flushed to disk and then renamed over the destination. Readers never see a partial file, and a
-/// failed write leaves any existing file untouched.
-final class AtomicFileWriter {
+/// failed write leaves any existing file untouched. Write as often as needed (streaming), then
+/// ``commit()``; a writer dropped without committing removes its temporary file.
+public final class AtomicFileWriter {
     private let destination: URL
     private let temporaryPath: String
     private var descriptor: Int32
     private var finished = false
 
     /// Creates the temporary file next to `destination`.
-    init(destination: URL) throws {
+    public init(destination: URL) throws {
         self.destination = destination
         let directory = destination.deletingLastPathComponent().path
         temporaryPath = directory + "/." + destination.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -33,7 +34,7 @@ final class AtomicFileWriter {
     }
 
     /// Appends `bytes`.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc_or_Darwin_write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -46,12 +47,12 @@ final class AtomicFileWriter {
     }
 
     /// Appends `bytes`.
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
     /// Flushes, closes and renames the temporary file over the destination.
-    func commit() throws {
+    public func commit() throws {
         guard fsync(descriptor) == 0 else {
             throw CheckpointError(file: destination.path, message: "fsync failed: \(String(cString: strerror(errno)))")
         }

@@ -10,16 +10,16 @@ import Darwin
 /// The mapping lives as long as this object: tensors that view the file keep a reference to it, and the
 /// region is unmapped in `deinit`. Changing or truncating the file on disk while it is mapped is not
 /// supported (the operating system may then deliver SIGBUS), as with any memory-mapped reader.
-final class MappedFile: @unchecked Sendable {
+public final class MappedFile: @unchecked Sendable {
     /// Path used in error messages.
-    let path: String
+    public let path: String
     /// Start of the mapping; `nil` for an empty file.
     private let base: UnsafeRawPointer?
     /// Length of the file in bytes.
-    let count: Int
+    public let count: Int
 
     /// Maps the file at `url`, throwing a ``CheckpointError`` if it cannot be opened or mapped.
-    init(url: URL) throws {
+    public init(url: URL) throws {
         path = url.path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -52,7 +52,7 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// The mapped bytes. Valid only while `self` is alive.
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     /// The first `n` bytes (fewer if the file is shorter), copied.
     func prefix(_ n: Int) -> [UInt8] { Array(bytes.prefix(n)) }

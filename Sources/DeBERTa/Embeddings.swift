@@ -12,6 +12,23 @@ public final class Embeddings {
     public let layerNorm: LayerNorm
     let config: DeBERTaConfiguration
 
+    /// Gradient-disentangled embedding sharing (GDES, MODEL.md §14): when set, it is called at every
+    /// forward pass for the word table to use instead of `wordEmbeddings.value` (the RTD
+    /// discriminator's `stopgrad(E_G) + E_Δ`). The masked-LM head's tied decoder uses it too.
+    public var wordTableOverride: (() -> Tensor)?
+    /// The same for the absolute position table (`positionEmbeddings`), used by the input when
+    /// `position_biased_input` and by the Enhanced Mask Decoder.
+    public var positionTableOverride: (() -> Tensor)?
+
+    /// The word table of a forward pass: the override's result, else the parameter.
+    public var wordTable: Tensor { wordTableOverride?() ?? wordEmbeddings.value }
+
+    /// The absolute position table of a forward pass, if the model has one.
+    public var positionTable: Tensor? {
+        guard let positionEmbeddings else { return nil }
+        return positionTableOverride?() ?? positionEmbeddings.value
+    }
+
     init(_ b: ParameterBuilder, _ prefix: String, _ c: DeBERTaConfiguration, wantsPositionTable: Bool) {
         config = c
         let e = c.resolvedEmbeddingSize
@@ -28,9 +45,9 @@ public final class Embeddings {
 
     /// `[B, N]` ids → `[B, N, H]`; rows where `mask` is 0 are zero.
     func callAsFunction(_ ids: IndexTensor, tokenTypes: IndexTensor?, positions: IndexTensor?, mask: Tensor, context: ForwardContext) -> Tensor {
-        var x = embedding(wordEmbeddings.value, ids, paddingIndex: config.padTokenId)
-        if config.positionBiasedInput, let positionEmbeddings {
-            x = x + embedding(positionEmbeddings.value, positions ?? Self.defaultPositions(ids.shape))
+        var x = embedding(wordTable, ids, paddingIndex: config.padTokenId)
+        if config.positionBiasedInput, let table = positionTable {
+            x = x + embedding(table, positions ?? Self.defaultPositions(ids.shape))
         }
         if let tokenTypeEmbeddings {
             x = x + embedding(tokenTypeEmbeddings.value, tokenTypes ?? IndexTensor([Int32](repeating: 0, count: ids.count), shape: ids.shape))

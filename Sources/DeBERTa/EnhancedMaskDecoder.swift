@@ -13,7 +13,7 @@ public struct EnhancedMaskDecoder {
     func callAsFunction(model: DeBERTaModel, hiddenStates: [Tensor], positions: IndexTensor, mask: Tensor,
                         context: ForwardContext) throws -> Tensor {
         let config = model.configuration
-        guard let table = model.embeddings.positionEmbeddings else {
+        guard let table = model.embeddings.positionTable else {
             throw ModelError.input("the Enhanced Mask Decoder needs the absolute position table (deberta.embeddings.position_embeddings.weight), which this model lacks")
         }
         guard config.resolvedEmbeddingSize == config.hiddenSize, hiddenStates.count >= 2 else {
@@ -23,7 +23,7 @@ public struct EnhancedMaskDecoder {
         let n = keys.dim(1)
         let (rel, index) = model.encoder.relativeInputs(queries: n, keys: n)
         let last = model.encoder.layers[model.encoder.layers.count - 1]
-        var query = embedding(table.value, positions) + keys
+        var query = embedding(table, positions) + keys
         for _ in 0..<steps {
             query = last(keys, queryStates: query, mask: mask, rel: rel, index: index, context: context)
         }

@@ -201,7 +201,7 @@ public final class DeBERTaModel {
             logits = classifier!(x)
             if case let .spans(start, end)? = labels { loss = questionAnsweringLoss(logits!, start: start, end: end) }
         case .maskedLM:
-            logits = lmHead!(x, wordEmbeddings: embeddings.wordEmbeddings.value)
+            logits = lmHead!(x, wordEmbeddings: embeddings.wordTable)
             if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
         case .replacedTokenDetection:
             logits = rtdHead!(x)
@@ -212,13 +212,37 @@ public final class DeBERTaModel {
 
     /// Masked-LM logits through the Enhanced Mask Decoder (pretraining and fill-mask).
     public func maskedLMWithDecoder(_ input: ModelInput, labels: IndexTensor? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
-        guard let lmHead else { throw ModelError.input("this model has no masked-LM head (lm_predictions.lm_head.*)") }
+        let (states, decoded) = try decode(input, context: context)
+        let logits = lmHead!(decoded, wordEmbeddings: embeddings.wordTable)
+        return ModelOutput(hiddenStates: states + [decoded], logits: logits, loss: labels.map { crossEntropy(logits, labels: $0) })
+    }
+
+    /// Masked-LM logits through the Enhanced Mask Decoder at some positions only, as the original
+    /// pretraining code computes them: `positions` index the flattened `[B·N]` tokens (e.g. those with
+    /// a target label), the result is `[positions.count, V]` in that order. The decoder runs on the
+    /// whole sequences; only the selected rows go through the LM head, which saves the `[B, N, V]`
+    /// logits a large vocabulary would need.
+    public func maskedLMLogits(_ input: ModelInput, at positions: [Int], context: ForwardContext = ForwardContext()) throws -> Tensor {
+        let tokens = input.inputIds.count
+        guard !positions.isEmpty else { throw ModelError.input("maskedLMLogits needs at least one position") }
+        if let bad = positions.first(where: { $0 < 0 || $0 >= tokens }) {
+            throw ModelError.input("position \(bad) outside the \(tokens) tokens of the batch")
+        }
+        let (_, decoded) = try decode(input, context: context)
+        let rows = embedding(reshape(decoded, [tokens, decoded.dim(-1)]), IndexTensor(positions, shape: [positions.count]))
+        return lmHead!(rows, wordEmbeddings: embeddings.wordTable)
+    }
+
+    /// The encoder's hidden states and the Enhanced Mask Decoder's output `[B, N, H]` (the last
+    /// layer's output when `position_biased_input`: the original skips the decoder then, MODEL.md §12).
+    func decode(_ input: ModelInput, context: ForwardContext) throws -> (states: [Tensor], decoded: Tensor) {
+        guard lmHead != nil else { throw ModelError.input("this model has no masked-LM head (lm_predictions.lm_head.*)") }
         let states = try encode(input, context: context)
+        if configuration.positionBiasedInput { return (states, states[states.count - 1]) }
         let decoded = try EnhancedMaskDecoder()(model: self, hiddenStates: states,
                                                 positions: input.positionIds ?? Embeddings.defaultPositions(input.inputIds.shape),
                                                 mask: maskTensor(input), context: context)
-        let logits = lmHead(decoded, wordEmbeddings: embeddings.wordEmbeddings.value)
-        return ModelOutput(hiddenStates: states + [decoded], logits: logits, loss: labels.map { crossEntropy(logits, labels: $0) })
+        return (states, decoded)
     }
 
     /// `[B, C, N]` inputs: every choice is scored through the pooler and a 1-unit classifier.

@@ -8,7 +8,9 @@ public final class Parameter {
     /// The current value. Optimizers update its storage in place.
     public var value: Tensor
 
-    init(name: String, value: Tensor) {
+    /// A parameter called `name` holding `value` (models make theirs through ``ParameterBuilder``;
+    /// this is for parameters that live outside a model, such as GDES residuals).
+    public init(name: String, value: Tensor) {
         self.name = name
         self.value = value
     }

@@ -18,15 +18,16 @@ public final class ProgressReporter {
         self.interactive = interactive
     }
 
-    /// Reports a finished step.
-    public func step(_ step: Int, epoch: Int, epochs: Int, loss: Float, learningRate: Double, examples: Int) {
+    /// Reports a finished step; `detail` (e.g. the losses of a pretraining run's two models) is
+    /// appended to the line.
+    public func step(_ step: Int, epoch: Int, epochs: Int, loss: Float, learningRate: Double, examples: Int, detail: String = "") {
         examplesSeen += examples
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(examplesSeen) / max(elapsed, 1e-9)
         let stepsPerSecond = Double(step) / max(elapsed, 1e-9)
         let eta = stepsPerSecond > 0 ? Double(total - step) / stepsPerSecond : 0
         let summary = String(format: "epoch %d/%d  step %d/%d  loss %.4f  lr %.2e  %.1f ex/s  ETA %@",
-                             epoch + 1, epochs, step, total, loss, learningRate, rate, Self.clock(eta))
+                             epoch + 1, epochs, step, total, loss, learningRate, rate, Self.clock(eta)) + (detail.isEmpty ? "" : "  " + detail)
         if interactive {
             guard Date().timeIntervalSince(lastLine) > 0.2 || step == total else { return }
             lastLine = Date()

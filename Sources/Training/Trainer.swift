@@ -32,6 +32,13 @@ public struct StepResult: Sendable {
     public var gradientNorm: Double
     /// Attempts skipped because of non-finite gradients (fp16 loss scaling).
     public var skipped: Int
+
+    public init(loss: Float, learningRate: Double, gradientNorm: Double, skipped: Int) {
+        self.loss = loss
+        self.learningRate = learningRate
+        self.gradientNorm = gradientNorm
+        self.skipped = skipped
+    }
 }
 
 /// One optimizer update at a time, as the original trainer does it: accumulate the loss over

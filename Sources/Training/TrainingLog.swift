@@ -23,9 +23,11 @@ public final class TrainingLog {
 
     deinit { try? handle.close() }
 
-    public func append(step: Int, epoch: Int, result: StepResult) {
+    /// Appends one step's entry; `extra` adds more numeric fields (sorted by name) after the standard ones.
+    public func append(step: Int, epoch: Int, result: StepResult, extra: [String: Double] = [:]) {
         func number(_ x: Double) -> String { x.isFinite ? String(format: "%.9g", x) : "null" }
-        let line = "{\"step\": \(step), \"epoch\": \(epoch + 1), \"loss\": \(number(Double(result.loss))), \"learning_rate\": \(number(result.learningRate)), \"grad_norm\": \(number(result.gradientNorm)), \"skipped\": \(result.skipped)}\n"
+        let more = extra.keys.sorted().map { ", \"\($0)\": \(number(extra[$0]!))" }.joined()
+        let line = "{\"step\": \(step), \"epoch\": \(epoch + 1), \"loss\": \(number(Double(result.loss))), \"learning_rate\": \(number(result.learningRate)), \"grad_norm\": \(number(result.gradientNorm)), \"skipped\": \(result.skipped)\(more)}\n"
         handle.write(Data(line.utf8))
     }
 }

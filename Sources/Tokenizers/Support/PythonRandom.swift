@@ -18,6 +18,12 @@ public struct PythonRandom: Sendable {
         initByArray(key)
     }
 
+    /// Seeds with MT19937's `init_genrand(seed)`, as numpy's legacy `np.random.RandomState(seed)`
+    /// does for an integer seed (Python's `random.Random` uses ``init(seed:)`` instead).
+    public init(genrandSeed seed: UInt32) {
+        initGenrand(seed)
+    }
+
     private mutating func initGenrand(_ s: UInt32) {
         state[0] = s
         for i in 1..<624 {
