@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed passes first.") var warmup = 1
     @Option(help: "Timed passes.") var reps = 5
     @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
+    @Option(help: "Matrix products of the linear layers: fp32, or bf16 (bfloat16 inputs, float32 accumulation; needs oneDNN).") var dtype = "fp32"
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -26,6 +27,8 @@ struct BenchCommand: ParsableCommand {
     func execute() throws {
         guard mode == "inference" else { throw CLIError("--mode \(mode) is not available yet (only inference)") }
         if let threads { Threading.setThreads(threads) }
+        guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
+        try Precision.setMatmul(precision)
         let c = try ModelPresets.configuration(config)
         let model = try DeBERTaModel(configuration: c, head: .none, seed: 1)
         var ids = [Int32](repeating: 0, count: batch * seq)
@@ -43,19 +46,26 @@ struct BenchCommand: ParsableCommand {
         times.sort()
         let median = times[times.count / 2]
         let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq)
-        let result: [String: Any] = [
-            "config": config, "batch": batch, "seq": seq, "mode": mode, "threads": Threading.workers,
+        var result: [String: Any] = [
+            "config": config, "batch": batch, "seq": seq, "mode": mode, "dtype": dtype, "threads": Threading.workers,
             "seq_per_s": Double(batch) / (median / 1000),
             "ms_per_batch": ["median": median, "min": times.first!, "max": times.last!],
             "gflops": flops / (median / 1000) / 1e9,
             "peak_rss_mib": peakResidentMiB(),
         ]
+        var kernel = ""
+        if precision == .bf16 {
+            let dnnl = try OneDNN.shared()
+            let name = try dnnl.implementationName(m: batch * seq, n: c.hiddenSize, k: c.hiddenSize)
+            result["onednn"] = ["version": dnnl.version, "matmul_implementation": name]
+            kernel = " (oneDNN \(dnnl.version), \(name))"
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "%@ %d×%d %@: %.1f ms/batch (median of %d), %.2f seq/s, %.1f GFLOP/s, peak RSS %.0f MiB",
-                         config, batch, seq, mode, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()))
+            print(String(format: "%@ %d×%d %@ %@: %.1f ms/batch (median of %d), %.2f seq/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+                         config, batch, seq, mode, dtype, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()) + kernel)
         }
     }
 }
