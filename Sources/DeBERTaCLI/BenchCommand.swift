@@ -18,6 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed passes.") var reps = 5
     @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
     @Option(help: "Matrix products of the linear layers: fp32, or bf16 (bfloat16 inputs, float32 accumulation; needs oneDNN).") var dtype = "fp32"
+    @Flag(name: .customLong("compare-fp32"), help: "With --dtype bf16: run one more pass in float32 and report max |Δ last_hidden_state|.") var compareFP32 = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -37,9 +38,10 @@ struct BenchCommand: ParsableCommand {
         for i in 0..<ids.count { ids[i] = Int32(3 + Int(RandomStream.uniform(key: key, index: i) * Float(c.vocabSize - 3)) % (c.vocabSize - 3)) }
         let input = ModelInput(inputIds: IndexTensor(ids, shape: [batch, seq]))
         var times: [Double] = []
+        var last: Tensor? = nil
         for r in 0..<(warmup + reps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try model.encode(input)
+            last = try model.encode(input).last
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if r >= warmup { times.append(ms) }
         }
@@ -59,6 +61,15 @@ struct BenchCommand: ParsableCommand {
             let name = try dnnl.implementationName(m: batch * seq, n: c.hiddenSize, k: c.hiddenSize)
             result["onednn"] = ["version": dnnl.version, "matmul_implementation": name]
             kernel = " (oneDNN \(dnnl.version), \(name))"
+            if compareFP32, let bf16 = last?.scalars {
+                try Precision.setMatmul(.fp32)
+                guard let fp32 = try model.encode(input).last?.scalars else { throw CLIError("the model produced no hidden states") }
+                let diff = zip(bf16, fp32).reduce(Float(0)) { Swift.max($0, abs($1.0 - $1.1)) }
+                let scale = fp32.reduce(Float(0)) { Swift.max($0, abs($1)) }
+                result["last_hidden_state_max_abs_diff_vs_fp32"] = diff
+                result["last_hidden_state_max_abs"] = scale
+                kernel += String(format: "; last_hidden_state max |Δ| vs fp32 %.3g (max |x| %.3g)", diff, scale)
+            }
         }
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
