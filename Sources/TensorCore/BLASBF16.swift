@@ -14,18 +14,20 @@ extension BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) throws {
         guard m >= 0, n >= 0, k >= 0 else { throw OneDNNError.invalidArgument("negative size m \(m), n \(n), k \(k)") }
-        let aWidth = transA ? m : k, bWidth = transB ? k : n
-        guard lda >= max(aWidth, 1), ldb >= max(bWidth, 1), ldc >= max(n, 1) else {
-            throw OneDNNError.invalidArgument("leading dimensions lda \(lda), ldb \(ldb), ldc \(ldc) are below the rows' widths \(aWidth), \(bWidth), \(n)")
-        }
         let dnnl = try OneDNN.shared()
+        // Empty products touch nothing, or only C (as sgemm): A and B need no valid strides then.
         if m == 0 || n == 0 { return }
+        guard ldc >= n else { throw OneDNNError.invalidArgument("ldc \(ldc) is below the width of C's rows (\(n))") }
         if k == 0 {
             for i in 0..<m {
                 let row = c + i * ldc
                 for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
             }
             return
+        }
+        let aWidth = transA ? m : k, bWidth = transB ? k : n
+        guard lda >= aWidth, ldb >= bWidth else {
+            throw OneDNNError.invalidArgument("leading dimensions lda \(lda), ldb \(ldb) are below the widths of the stored rows of A (\(aWidth)) and B (\(bWidth))")
         }
         try dnnl.matmul(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                         a: UnsafeRawPointer(a), lda: lda, b: UnsafeRawPointer(b), ldb: ldb,

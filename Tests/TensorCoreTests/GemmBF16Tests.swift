@@ -83,6 +83,10 @@ final class GemmBF16Tests: XCTestCase {
         XCTAssertEqual(c, [0.5, 1, 1.5, 2], "m = 0 writes nothing")
     }
 
+    func testErrorsSayHowToInstallOneDNN() {
+        XCTAssertTrue(OneDNNError.unavailable("could not open libdnnl.so.2").description.contains("apt-get install libdnnl-dev"))
+    }
+
     func testBadArgumentsThrow() throws {
         try requireOneDNN()
         var c = [Float](repeating: 0, count: 16)

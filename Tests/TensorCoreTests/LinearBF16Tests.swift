@@ -95,6 +95,20 @@ final class LinearBF16Tests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeError(second, ref.values, ref.magnitude), 1, "the refreshed copy is used")
     }
 
+    func testLinearWithEmptyInputsInBF16() throws {
+        try requireOneDNN()
+        let fallbacks = Precision.fallbackCount
+        let (empty, zeroWidth) = try Precision.withMatmul(.bf16) {
+            (linear(Tensor.zeros([0, 4]), weight: Tensor.zeros([3, 4]), bias: nil),
+             linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3], shape: [3])))
+        }
+        XCTAssertEqual(empty.shape, [0, 3])
+        XCTAssertEqual(zeroWidth.scalars, [1, 2, 3, 1, 2, 3], "no inputs: the bias alone")
+        XCTAssertEqual(Precision.fallbackCount, fallbacks, "handled by the bf16 path, no float32 fallback")
+        let zeroWidth32 = linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3], shape: [3]))
+        XCTAssertEqual(zeroWidth32.scalars, [1, 2, 3, 1, 2, 3], "float32 agrees")
+    }
+
     func testFloat32PathUntouchedByDefault() {
         XCTAssertEqual(Precision.matmul, .fp32)
         let x = Tensor([1 + 1.0 / 512, 2], shape: [1, 2]), w = Tensor([1, 0], shape: [1, 2])

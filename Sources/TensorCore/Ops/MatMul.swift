@@ -4,7 +4,7 @@
 
 extension Tensor {
     /// Treats all axes but the last as rows: `[rows, last]`.
-    @inlinable var rowCount: Int { count / Swift.max(shape.last ?? 1, 1) }
+    @inlinable var rowCount: Int { shape.dropLast().reduce(1, *) }
 }
 
 /// `a · b` with optional transposes. `a` is `[..., M, K]` (or `[..., K, M]` transposed);
