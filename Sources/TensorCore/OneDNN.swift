@@ -88,11 +88,18 @@ public final class OneDNN: @unchecked Sendable {
         // spinning made v3-base bf16 inference ≈ 2× slower on 2 cores).
         if getenv("OMP_NUM_THREADS") == nil { setenv("OMP_NUM_THREADS", String(Threading.workers), 0) }
         if getenv("OMP_WAIT_POLICY") == nil && getenv("GOMP_SPINCOUNT") == nil { setenv("OMP_WAIT_POLICY", "PASSIVE", 0) }
-        let names = ["libdnnl.so.2", "libdnnl.2.dylib"]
-        guard let lib = names.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
-            let why = dlerror().map { String(cString: $0) } ?? "dlopen failed"
-            throw OneDNNError.unavailable("could not open \(names[0]) (\(why))")
+        #if os(macOS)
+        let names = ["libdnnl.2.dylib", "/opt/homebrew/lib/libdnnl.2.dylib", "/usr/local/lib/libdnnl.2.dylib"]
+        #else
+        let names = ["libdnnl.so.2"]
+        #endif
+        var reasons: [String] = []
+        var opened: UnsafeMutableRawPointer? = nil
+        for name in names where opened == nil {
+            opened = dlopen(name, RTLD_NOW | RTLD_LOCAL)
+            if opened == nil { reasons.append(dlerror().map { String(cString: $0) } ?? "\(name): dlopen failed") }
         }
+        guard let lib = opened else { throw OneDNNError.unavailable("could not open \(names[0]) (\(reasons.joined(separator: "; ")))") }
         func symbol<T>(_ name: String, _ type: T.Type) throws -> T {
             guard let s = dlsym(lib, name) else { throw OneDNNError.unavailable("\(names[0]) has no \(name) (a oneDNN 2.x library is needed)") }
             return unsafeBitCast(s, to: type)
