@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed passes first.") var warmup = 1
     @Option(help: "Timed passes.") var reps = 5
     @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
+    @Option(help: "Seed of both the random weights and the token ids (default: weights 1, ids 7).") var seed: UInt64?
     @Option(help: "Matrix products of the linear layers: fp32, or bf16 (bfloat16 inputs, float32 accumulation; needs oneDNN).") var dtype = "fp32"
     @Flag(name: .customLong("compare-fp32"), help: "With --dtype bf16: run one more pass in float32 and report max |Δ last_hidden_state|.") var compareFP32 = false
     @Flag(help: "Print one JSON object.") var json = false
@@ -31,9 +32,9 @@ struct BenchCommand: ParsableCommand {
         guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
         try Precision.setMatmul(precision)
         let c = try ModelPresets.configuration(config)
-        let model = try DeBERTaModel(configuration: c, head: .none, seed: 1)
+        let model = try DeBERTaModel(configuration: c, head: .none, seed: seed ?? 1)
         var ids = [Int32](repeating: 0, count: batch * seq)
-        var rng = RandomStream(seed: 7)
+        var rng = RandomStream(seed: seed ?? 7)
         let key = rng.nextKey()
         for i in 0..<ids.count { ids[i] = Int32(3 + Int(RandomStream.uniform(key: key, index: i) * Float(c.vocabSize - 3)) % (c.vocabSize - 3)) }
         let input = ModelInput(inputIds: IndexTensor(ids, shape: [batch, seq]))
