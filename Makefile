@@ -5,12 +5,18 @@ SWIFT ?= swift
 
 .PHONY: deps build release test train pretrain forward clean
 
-# System library: OpenBLAS (matrix products), opened at run time.
+# System libraries, both opened at run time: OpenBLAS (float32 matrix products) and oneDNN
+# (bf16 matrix products: `deberta train --fp16 True`, `deberta bench --dtype bf16`).
 deps:
 	@if ! ldconfig -p | grep -q libopenblas.so.0; then \
 		echo "installing libopenblas-dev"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev; \
+	fi
+	@if ! ldconfig -p | grep -q libdnnl.so.2; then \
+		echo "installing libdnnl-dev"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libdnnl-dev; \
 	fi
 
 build: deps

@@ -14,9 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
-        // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms.
+        // float32 <-> bfloat16 conversion kernels (AVX-512 chosen at run time), for bf16 matrix products.
+        .target(name: "BF16Kernels"),
+        // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms;
+        // oneDNN (bf16 matrix products) also opened at run time when present (see OneDNN.swift).
         .target(
             name: "TensorCore",
+            dependencies: ["BF16Kernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

@@ -18,6 +18,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed passes first.") var warmup = 1
     @Option(help: "Timed passes.") var reps = 5
     @Option(help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
+    @Option(help: "Seed of both the random weights and the token ids (default: weights 1, ids 7).") var seed: UInt64?
+    @Option(help: "Matrix products of the linear layers: fp32, or bf16 (bfloat16 inputs, float32 accumulation; needs oneDNN).") var dtype = "fp32"
+    @Flag(name: .customLong("compare-fp32"), help: "With --dtype bf16: run one more pass in float32 and report max |Δ last_hidden_state|.") var compareFP32 = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -27,24 +30,28 @@ struct BenchCommand: ParsableCommand {
     func execute() throws {
         guard mode == "inference" || mode == "train" else { throw CLIError("--mode must be inference or train") }
         if let threads { Threading.setThreads(threads) }
+        guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
+        try Precision.setMatmul(precision)
         let c = try ModelPresets.configuration(config)
         let training = mode == "train"
-        let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .none, seed: 1)
+        let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .none, seed: seed ?? 1)
         var options = TrainingOptions()
         options.adam = AdamConfiguration(variant: .adamw)
         options.learningRate = 1e-5
         options.totalSteps = 1_000_000
+        options.fp16 = precision == .bf16
         let trainer = training ? Trainer(model: model, options: options) : nil
         var ids = [Int32](repeating: 0, count: batch * seq)
-        var rng = RandomStream(seed: 7)
+        var rng = RandomStream(seed: seed ?? 7)
         let key = rng.nextKey()
         for i in 0..<ids.count { ids[i] = Int32(3 + Int(RandomStream.uniform(key: key, index: i) * Float(c.vocabSize - 3)) % (c.vocabSize - 3)) }
         let input = ModelInput(inputIds: IndexTensor(ids, shape: [batch, seq]))
         let labels = Labels.classes(IndexTensor((0..<batch).map { Int32($0 % 2) }, shape: [batch]))
         var times: [Double] = []
+        var last: Tensor? = nil
         for r in 0..<(warmup + reps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            if let trainer { _ = try trainer.train(TrainingBatch(input: input, labels: labels)) } else { _ = try model.encode(input) }
+            if let trainer { _ = try trainer.train(TrainingBatch(input: input, labels: labels)) } else { last = try model.encode(input).last }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if r >= warmup { times.append(ms) }
         }
@@ -52,19 +59,35 @@ struct BenchCommand: ParsableCommand {
         let median = times[times.count / 2]
         // A training step costs about three forward passes (forward, then two products per GEMM backward).
         let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq) * (training ? 3 : 1)
-        let result: [String: Any] = [
-            "config": config, "batch": batch, "seq": seq, "mode": mode, "threads": Threading.workers,
+        var result: [String: Any] = [
+            "config": config, "batch": batch, "seq": seq, "mode": mode, "dtype": dtype, "threads": Threading.workers,
             "seq_per_s": Double(batch) / (median / 1000),
             "ms_per_batch": ["median": median, "min": times.first!, "max": times.last!],
             "gflops": flops / (median / 1000) / 1e9,
             "peak_rss_mib": peakResidentMiB(),
         ]
+        var kernel = ""
+        if precision == .bf16 {
+            let dnnl = try OneDNN.shared()
+            let name = try dnnl.implementationName(m: batch * seq, n: c.hiddenSize, k: c.hiddenSize)
+            result["onednn"] = ["version": dnnl.version, "matmul_implementation": name]
+            kernel = " (oneDNN \(dnnl.version), \(name))"
+            if compareFP32, let bf16 = last?.scalars {
+                try Precision.setMatmul(.fp32)
+                guard let fp32 = try model.encode(input).last?.scalars else { throw CLIError("the model produced no hidden states") }
+                let diff = zip(bf16, fp32).reduce(Float(0)) { Swift.max($0, abs($1.0 - $1.1)) }
+                let scale = fp32.reduce(Float(0)) { Swift.max($0, abs($1)) }
+                result["last_hidden_state_max_abs_diff_vs_fp32"] = diff
+                result["last_hidden_state_max_abs"] = scale
+                kernel += String(format: "; last_hidden_state max |Δ| vs fp32 %.3g (max |x| %.3g)", diff, scale)
+            }
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "%@ %d×%d %@: %.1f ms/batch (median of %d), %.2f seq/s, %.1f GFLOP/s, peak RSS %.0f MiB",
-                         config, batch, seq, mode, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()))
+            print(String(format: "%@ %d×%d %@ %@: %.1f ms/batch (median of %d), %.2f seq/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+                         config, batch, seq, mode, dtype, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()) + kernel)
         }
     }
 }

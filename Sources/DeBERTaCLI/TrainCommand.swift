@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("accumulative_update")) var accumulativeUpdate = 1
     @Option(name: .customLong("loss_scale")) var lossScale: Float = 16384
     @Option(name: .customLong("scale_steps")) var scaleSteps = 250
-    @Option(name: .customLong("fp16"), help: "True: mixed precision with dynamic loss scaling.") var fp16 = FlagValue(argument: "false")!
+    @Option(name: .customLong("fp16"), help: "True: mixed precision (bf16 matrix products through oneDNN, float32 master weights) with dynamic loss scaling.") var fp16 = FlagValue(argument: "false")!
     @Option(name: .customLong("seed")) var seed: UInt64 = 1234
     @Option(name: .customLong("cls_drop_out")) var clsDropOut: Float?
     @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
@@ -104,6 +104,7 @@ struct TrainCommand: ParsableCommand {
         guard let variant = AdamVariant(rawValue: optimizer.lowercased()) else { throw CLIError("unknown --optimizer \(optimizer) (xadam or adamw)") }
         o.training.adam = AdamConfiguration(variant: variant, epsilon: epsilon, weightDecay: weightDecay)
         o.training.fp16 = fp16.value
+        if fp16.value && doTrain { _ = try OneDNN.shared() }  // fail before reading data when bf16 products cannot run
         o.training.lossScale = lossScale
         o.training.scaleSteps = scaleSteps
         o.training.seed = seed

@@ -10,6 +10,13 @@ import Glibc
 public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
+    /// Bumped by ``markModified()``: how caches derived from the values (bf16 weight copies, see
+    /// ``BFloat16WeightCache``) tell that they are stale.
+    public private(set) var version: UInt64 = 0
+
+    /// Records that the values were rewritten in place after they may have been read (optimizer
+    /// steps, checkpoint restores). Code that writes into a weight's storage must call it.
+    public func markModified() { version &+= 1 }
 
     /// Allocates `count` uninitialised floats (64-byte aligned).
     public init(uninitializedCount count: Int) {

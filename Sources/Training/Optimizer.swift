@@ -87,6 +87,7 @@ public final class AdamOptimizer {
                     }
                 }
             }
+            p.value.storage.markModified()
             state[p.name] = s
         }
     }

@@ -14,7 +14,9 @@ public struct TrainingOptions: Codable, Sendable {
     /// Global-norm clipping threshold; ≤ 0 disables it.
     public var maxGradNorm: Double = 1
     public var adam = AdamConfiguration()
-    /// `--fp16`: mixed precision with dynamic loss scaling.
+    /// `--fp16`: mixed precision: the linear layers' matrix products in bfloat16 with float32
+    /// accumulation (``Precision/matmul`` = `.bf16` during ``Trainer/train(_:)``; needs oneDNN),
+    /// float32 master weights, gradients, attention scores, softmax and LayerNorm, and dynamic loss scaling.
     public var fp16 = false
     public var lossScale: Float = 16384
     public var scaleSteps: Int = 250
@@ -69,7 +71,13 @@ public final class Trainer {
     }
 
     /// Runs one optimizer update on `batch` (retrying with a smaller loss scale on overflow).
+    /// With ``TrainingOptions/fp16`` the forward and backward passes run with bf16 matrix products;
+    /// throws ``OneDNNError/unavailable(_:)`` when oneDNN cannot be opened.
     public func train(_ batch: TrainingBatch) throws -> StepResult {
+        try Precision.withMatmul(options.fp16 ? .bf16 : Precision.matmul) { try update(batch) }
+    }
+
+    private func update(_ batch: TrainingBatch) throws -> StepResult {
         var skipped = 0
         while true {
             let chunks = batch.chunks(max(options.accumulativeUpdate, 1))

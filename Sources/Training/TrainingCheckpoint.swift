@@ -76,6 +76,7 @@ public enum TrainingCheckpoint {
             }
             let values = t.floatValues()
             values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
+            p.value.storage.markModified()
         }
         let moments = try SafeTensors.read(from: folder.appendingPathComponent("optimizer.safetensors")).tensors
         trainer.optimizer.restore(moments.mapValues { Tensor($0.floatValues(), shape: $0.shape) }, steps: state.optimizerSteps)

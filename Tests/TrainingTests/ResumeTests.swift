@@ -13,6 +13,8 @@ final class ResumeTests: XCTestCase {
                              labels: .classes(IndexTensor([0, 1, 1, 0].map { ($0 + k) % 2 }, shape: [4])))
     }
 
+    var fp16 = false
+
     func makeTrainer() throws -> Trainer {
         var c = tinyConfig()
         c.hiddenDropoutProb = 0.1
@@ -21,7 +23,7 @@ final class ResumeTests: XCTestCase {
         var o = TrainingOptions()
         o.learningRate = 1e-2
         o.totalSteps = 8
-        o.fp16 = true          // exercises the loss scaler state too
+        o.fp16 = fp16          // bf16 products and the loss scaler state, in the mixed-precision test
         o.lossScale = 1024
         o.scaleSteps = 2
         return Trainer(model: model, options: o)
@@ -50,5 +52,15 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(resumed.scaler, first.scaler)
         losses += try (3..<8).map { try resumed.train(batch($0)).loss }
         XCTAssertEqual(losses, reference)
+    }
+
+    /// The same with `fp16` (bf16 matrix products, dynamic loss scaling); needs oneDNN.
+    func testResumeReproducesTheUninterruptedMixedPrecisionRun() throws {
+        do { _ = try OneDNN.shared() } catch {
+            print("skipping: \(error)")
+            throw XCTSkip("\(error)")
+        }
+        fp16 = true
+        try testResumeReproducesTheUninterruptedRun()
     }
 }

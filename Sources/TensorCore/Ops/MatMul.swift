@@ -2,7 +2,7 @@
 
 extension Tensor {
     /// Treats all axes but the last as rows: `[rows, last]`.
-    @inlinable var rowCount: Int { count / Swift.max(shape.last ?? 1, 1) }
+    @inlinable var rowCount: Int { shape.dropLast().reduce(1, *) }
 }
 
 /// `a · b` with optional transposes. `a` is `[..., M, K]` (or `[..., K, M]` transposed);
@@ -72,10 +72,17 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 
 /// A linear layer in PyTorch's convention: `x · weightᵀ + bias`, `x` `[..., in]`,
 /// `weight` `[out, in]`, `bias` `[out]`.
+///
+/// With ``Precision/matmul`` set to `.bf16` its three products (forward, `dX`, `dW`) read
+/// bfloat16-rounded inputs and accumulate in float32 (see `linearBF16`).
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let inF = x.dim(-1), outF = weight.dim(0)
     precondition(weight.rank == 2 && weight.dim(1) == inF, "linear: input \(x.shape) does not match weight \(weight.shape)")
     let rows = x.rowCount
+    if Precision.matmul == .bf16 {
+        if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
+        return linearBF16(x, weight: weight, bias: bias, rows: rows, inF: inF, outF: outF)
+    }
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
     var beta: Float = 0
     if let bias {

@@ -1,0 +1,19 @@
+#ifndef BF16_KERNELS_H
+#define BF16_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Rounds `count` float32 values to bfloat16 bit patterns: round to nearest, ties to even;
+/// subnormals are kept (not flushed), ±infinity stays infinite, values that round past the
+/// largest bfloat16 become infinite, and every NaN stays a NaN (made quiet, sign kept).
+/// Uses AVX-512 when the CPU has it.
+void bf16_round_f32(const float *src, uint16_t *dst, size_t count);
+
+/// Widens `count` bfloat16 bit patterns to float32 (exact).
+void bf16_widen_to_f32(const uint16_t *src, float *dst, size_t count);
+
+/// 1 when the AVX-512 conversion kernels are in use on this CPU, else 0.
+int bf16_kernels_use_avx512(void);
+
+#endif

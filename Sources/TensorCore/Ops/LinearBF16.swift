@@ -1,0 +1,62 @@
+/// The bf16 form of ``linear(_:weight:bias:)`` (``Precision/matmul`` = `.bf16`): the forward
+/// product and both backward products (`dX = G·W`, `dW = Gᵀ·X`) read bfloat16 copies of their
+/// inputs and accumulate in float32; outputs, gradients and weights stay float32.
+///
+/// The rounded input and weight made for the forward product are kept for the backward pass,
+/// so backward rounds only the incoming gradient. Constant weights come from
+/// ``BFloat16WeightCache``. If oneDNN fails at run time, the product is computed in float32
+/// (reported once, counted in ``Precision/fallbackCount``).
+func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int, outF: Int) -> Tensor {
+    let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
+    var beta: Float = 0
+    if let bias {
+        let o = out.data, b = bias.data
+        Parallel.forEach(rows, grain: 256) { r in
+            for i in r { (o + i * outF).update(from: b, count: outF) }
+        }
+        beta = 1
+    }
+    let xb = BFloat16Buffer(rounding: x)
+    let wb = weight.requiresGrad ? BFloat16Buffer(rounding: weight) : BFloat16WeightCache.buffer(for: weight)
+    do {
+        try BLAS.gemmBF16(transA: false, transB: true, m: rows, n: outF, k: inF,
+                          a: xb.pointer, lda: inF, b: wb.pointer, ldb: inF, beta: beta, c: out.data, ldc: outF)
+    } catch {
+        Precision.reportFallback(error)
+        BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
+                   a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
+    }
+    // Keep only what the backward products read.
+    let savedX = weight.requiresGrad ? xb : nil
+    let savedW = x.requiresGrad ? wb : nil
+    return out.recording([x, weight, bias]) { g in
+        var dx: Tensor? = nil, dw: Tensor? = nil, db: Tensor? = nil
+        let gb = savedW != nil || savedX != nil ? BFloat16Buffer(rounding: g) : BFloat16Buffer(uninitializedCount: 0)
+        if x.requiresGrad, let savedW {
+            let t = Tensor(uninitializedShape: x.shape)
+            do {
+                try BLAS.gemmBF16(transA: false, transB: false, m: rows, n: inF, k: outF,
+                                  a: gb.pointer, lda: outF, b: savedW.pointer, ldb: inF, c: t.data, ldc: inF)
+            } catch {
+                Precision.reportFallback(error)
+                BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF,
+                           a: g.data, lda: outF, b: weight.data, ldb: inF, c: t.data, ldc: inF)
+            }
+            dx = t
+        }
+        if weight.requiresGrad, let savedX {
+            let t = Tensor(uninitializedShape: weight.shape)
+            do {
+                try BLAS.gemmBF16(transA: true, transB: false, m: outF, n: inF, k: rows,
+                                  a: gb.pointer, lda: outF, b: savedX.pointer, ldb: inF, c: t.data, ldc: inF)
+            } catch {
+                Precision.reportFallback(error)
+                BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
+                           a: g.data, lda: outF, b: x.data, ldb: inF, c: t.data, ldc: inF)
+            }
+            dw = t
+        }
+        if let bias, bias.requiresGrad { db = sumRows(g, columns: outF) }
+        return [dx, dw, db]
+    }
+}
