@@ -3,6 +3,7 @@ import Accelerate
 #else
 import Foundation
 #endif
+import Dispatch
 
 /// Typed wrappers over the BLAS routines the tensor core uses.
 ///
@@ -11,15 +12,46 @@ import Foundation
 /// its SSE3 "Prescott" kernels on CPUs it does not know (measured here on a virtualised AVX-512 Xeon:
 /// 3–4× slower). Opening it ourselves lets us set `OPENBLAS_CORETYPE` from the CPU's feature flags
 /// first, unless the user has set it.
+///
+/// OpenBLAS runs single-threaded; large products are split into row (or column) blocks that run on
+/// our own workers (``Parallel``). One pool for everything: OpenBLAS's own threads spin and
+/// `sched_yield` between calls, and beside our workers on 2 cores that cost a quarter of a v3-base
+/// forward pass in scheduler time (measured with perf).
 public enum BLAS {
-    /// Row-major `C = alpha · op(A) · op(B) + beta · C` (`cblas_sgemm`).
+    /// Products smaller than this many multiply-adds run on the calling thread.
+    @usableFromInline static let splitThreshold = 1 << 21
+
+    /// Row-major `C = alpha · op(A) · op(B) + beta · C` (`cblas_sgemm`). With `parallel`, a large
+    /// product is split over the workers.
     @inlinable
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+        parallel: Bool = true
     ) {
+        let workers = Threading.workers
+        if parallel && workers > 1 && m * n * k >= splitThreshold && max(m, n) >= 32 * workers {
+            let alongRows = m >= n
+            let extent = alongRows ? m : n
+            // Blocks of a multiple of 16 rows/columns (the kernels' register tiles).
+            let block = ((extent + workers - 1) / workers + 15) / 16 * 16
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let start = w * block, end = min(extent, start + block)
+                guard start < end else { return }
+                if alongRows {
+                    sgemm(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
+                          a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
+                          beta: beta, c: c + start * ldc, ldc: ldc, parallel: false)
+                } else {
+                    sgemm(transA: transA, transB: transB, m: m, n: end - start, k: k, alpha: alpha,
+                          a: a, lda: lda, b: transB ? b + start * ldb : b + start, ldb: ldb,
+                          beta: beta, c: c + start, ldc: ldc, parallel: false)
+                }
+            }
+            return
+        }
         if m == 0 || n == 0 { return }
         if k == 0 {
             for i in 0..<m {
@@ -37,7 +69,8 @@ public enum BLAS {
         #endif
     }
 
-    /// Sets the number of threads BLAS uses.
+    /// Sets the number of threads BLAS itself uses (1 by default: large products are split over
+    /// our workers instead).
     public static func setThreads(_ n: Int) {
         #if !canImport(Accelerate)
         OpenBLAS.shared.setThreads?(Int32(n))
@@ -84,7 +117,7 @@ final class OpenBLAS: @unchecked Sendable {
         sgemm = unsafeBitCast(s, to: Sgemm.self)
         setThreads = dlsym(handle, "openblas_set_num_threads").map { unsafeBitCast($0, to: (@convention(c) (Int32) -> Void).self) }
         coreName = dlsym(handle, "openblas_get_corename").map { unsafeBitCast($0, to: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self) }
-        setThreads?(Int32(Threading.workers))
+        setThreads?(1)
     }
 
     /// `SkylakeX` when the CPU has the AVX-512 subsets its kernels use, else nil (OpenBLAS decides).

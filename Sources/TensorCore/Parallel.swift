@@ -29,9 +29,9 @@ public enum Threading {
         return ProcessInfo.processInfo.activeProcessorCount
     }()
 
-    /// Sets our worker count and BLAS's thread count to `n` (one shared budget).
+    /// Sets the worker count to `n`: our kernels and the blocks of large matrix products share it
+    /// (BLAS itself stays single-threaded; see ``BLAS``).
     public static func setThreads(_ n: Int) {
         workers = max(1, n)
-        BLAS.setThreads(workers)
     }
 }

@@ -2,15 +2,9 @@
 /// (never copied out); the many small GEMMs (one per batch entry and head) run in parallel over
 /// the cores with single-threaded BLAS, which beats letting BLAS split each small product.
 
-/// Runs `body(i)` for `0..<count` over the cores, with BLAS single-threaded meanwhile.
+/// Runs `body(i)` for `0..<count` over the cores (each product on one thread).
 @inlinable
 func forEachSmallProduct(_ count: Int, _ body: (Int) -> Void) {
-    if Threading.workers <= 1 || count < 2 {
-        for i in 0..<count { body(i) }
-        return
-    }
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(Threading.workers) }
     Parallel.forEach(count) { r in for i in r { body(i) } }
 }
 
@@ -33,7 +27,7 @@ public func headScores(_ a: Tensor, _ c: Tensor, heads: Int, alpha: Float = 1) -
         BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: d, alpha: alpha,
                    a: a.data + b * m * width + h * d, lda: width,
                    b: cb + h * d, ldb: width,
-                   c: out.data + (b * heads + h) * m * n, ldc: n)
+                   c: out.data + (b * heads + h) * m * n, ldc: n, parallel: false)
     }
     return out.recording([a, c]) { g in
         var da: Tensor? = nil, dc: Tensor? = nil
@@ -45,7 +39,7 @@ public func headScores(_ a: Tensor, _ c: Tensor, heads: Int, alpha: Float = 1) -
                 BLAS.sgemm(transA: false, transB: false, m: m, n: d, k: n, alpha: alpha,
                            a: g.data + (b * heads + h) * m * n, lda: n,
                            b: cb + h * d, ldb: width,
-                           c: t.data + b * m * width + h * d, ldc: width)
+                           c: t.data + b * m * width + h * d, ldc: width, parallel: false)
             }
             da = t
         }
@@ -60,7 +54,7 @@ public func headScores(_ a: Tensor, _ c: Tensor, heads: Int, alpha: Float = 1) -
                     BLAS.sgemm(transA: true, transB: false, m: n, n: d, k: m, alpha: alpha,
                                a: g.data + (b * heads + h) * m * n, lda: n,
                                b: a.data + b * m * width + h * d, ldb: width,
-                               beta: 1, c: tb + h * d, ldc: width)
+                               beta: 1, c: tb + h * d, ldc: width, parallel: false)
                 }
             }
             dc = t
@@ -83,7 +77,7 @@ public func headContext(_ p: Tensor, _ v: Tensor) -> Tensor {
         BLAS.sgemm(transA: false, transB: false, m: m, n: d, k: n,
                    a: p.data + (b * heads + h) * m * n, lda: n,
                    b: v.data + b * n * width + h * d, ldb: width,
-                   c: out.data + b * m * width + h * d, ldc: width)
+                   c: out.data + b * m * width + h * d, ldc: width, parallel: false)
     }
     return out.recording([p, v]) { g in
         var dp: Tensor? = nil, dv: Tensor? = nil
@@ -94,7 +88,7 @@ public func headContext(_ p: Tensor, _ v: Tensor) -> Tensor {
                 BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: d,
                            a: g.data + b * m * width + h * d, lda: width,
                            b: v.data + b * n * width + h * d, ldb: width,
-                           c: t.data + (b * heads + h) * m * n, ldc: n)
+                           c: t.data + (b * heads + h) * m * n, ldc: n, parallel: false)
             }
             dp = t
         }
@@ -105,7 +99,7 @@ public func headContext(_ p: Tensor, _ v: Tensor) -> Tensor {
                 BLAS.sgemm(transA: true, transB: false, m: n, n: d, k: m,
                            a: p.data + (b * heads + h) * m * n, lda: n,
                            b: g.data + b * m * width + h * d, ldb: width,
-                           c: t.data + b * n * width + h * d, ldc: width)
+                           c: t.data + b * n * width + h * d, ldc: width, parallel: false)
             }
             dv = t
         }
