@@ -15,12 +15,12 @@ let package = Package(
     ],
     targets: [
         // float32 <-> bfloat16 conversion kernels (AVX-512 chosen at run time), for bf16 matrix products.
-        .target(name: "BF16Kernels"),
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("m")]),
         // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms;
         // oneDNN (bf16 matrix products) also opened at run time when present (see OneDNN.swift).
         .target(
             name: "TensorCore",
-            dependencies: ["BF16Kernels"],
+            dependencies: ["CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

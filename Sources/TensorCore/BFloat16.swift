@@ -1,4 +1,4 @@
-import BF16Kernels
+import CKernels
 
 /// bfloat16 values held as their 16-bit patterns (the top half of a float32), and the
 /// conversions that bf16 matrix products need.

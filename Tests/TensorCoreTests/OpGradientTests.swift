@@ -149,3 +149,23 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(x.grad!.scalars, [5, 7, 9])
     }
 }
+
+final class GeluKernelTests: XCTestCase {
+    /// The vectorised kernel against libm's erf over [−10, 10] (float64 reference), forward and derivative.
+    func testGeluKernelMatchesTheErfDefinition() {
+        let n = 200_001
+        let x = Tensor((0..<n).map { -10 + 20 * Float($0) / Float(n - 1) }, shape: [n]).requiringGrad()
+        let y = gelu(x)
+        sum(y).backward()
+        var worstValue = 0.0, worstSlope = 0.0
+        for i in 0..<n {
+            let v = Double(x.data[i])
+            let exact = 0.5 * v * (1 + erf(v / 2.squareRoot()))
+            let slope = 0.5 * (1 + erf(v / 2.squareRoot())) + v * exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+            worstValue = max(worstValue, abs(Double(y.data[i]) - exact))
+            worstSlope = max(worstSlope, abs(Double(x.grad!.data[i]) - slope))
+        }
+        XCTAssertLessThan(worstValue, 1e-6)
+        XCTAssertLessThan(worstSlope, 5e-7)
+    }
+}

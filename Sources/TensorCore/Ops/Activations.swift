@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The activation functions of DeBERTa configurations (`hidden_act`, `pooler_hidden_act`, `conv_act`).
@@ -61,6 +62,7 @@ public enum Activation: String, Sendable, Codable {
 /// Applies `activation` element-wise.
 public func activate(_ x: Tensor, _ activation: Activation) -> Tensor {
     if activation == .identity { return x }
+    if activation == .gelu { return geluKernel(x) }
     return mapElements(x) { activation.value($0) }.recording([x]) { g in
         [zipElements(g, x.detached()) { gi, xi in gi * activation.derivative(xi) }]
     }
@@ -68,5 +70,18 @@ public func activate(_ x: Tensor, _ activation: Activation) -> Tensor {
 
 /// Exact (erf) GELU.
 public func gelu(_ x: Tensor) -> Tensor { activate(x, .gelu) }
+
+/// GELU through the C kernels (AVX-512 where available), forward and backward, over all cores.
+func geluKernel(_ x: Tensor) -> Tensor {
+    let out = Tensor(uninitializedShape: x.shape)
+    let src = x.data, dst = out.data
+    Parallel.forEach(x.count, grain: 1 << 14) { r in ck_gelu_forward(src + r.lowerBound, dst + r.lowerBound, r.count) }
+    return out.recording([x]) { g in
+        let t = Tensor(uninitializedShape: x.shape)
+        let xs = x.data, gs = g.data, d = t.data
+        Parallel.forEach(x.count, grain: 1 << 14) { r in ck_gelu_backward(xs + r.lowerBound, gs + r.lowerBound, d + r.lowerBound, r.count) }
+        return [t]
+    }
+}
 /// Hyperbolic tangent.
 public func tanh(_ x: Tensor) -> Tensor { activate(x, .tanh) }

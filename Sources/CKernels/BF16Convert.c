@@ -1,6 +1,6 @@
 // float32 <-> bfloat16 conversion kernels: a portable scalar loop and an AVX-512F version chosen
 // at run time (no build flags needed; other CPUs take the scalar loop).
-#include "BF16Kernels.h"
+#include "CKernels.h"
 
 static inline uint16_t round_one(float x) {
     union { float f; uint32_t u; } v = { x };

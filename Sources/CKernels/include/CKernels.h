@@ -1,5 +1,7 @@
-#ifndef BF16_KERNELS_H
-#define BF16_KERNELS_H
+// Small C kernels of the tensor core that need AVX-512 intrinsics, each with a portable fallback
+// chosen at run time (no build flags).
+#ifndef C_KERNELS_H
+#define C_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,5 +17,13 @@ void bf16_widen_to_f32(const uint16_t *src, float *dst, size_t count);
 
 /// 1 when the AVX-512 conversion kernels are in use on this CPU, else 0.
 int bf16_kernels_use_avx512(void);
+
+/// Exact-form GELU, `x · Φ(x) = 0.5 · x · (1 + erf(x / √2))`, over `count` values. The AVX-512
+/// path evaluates erf with Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7) and a polynomial
+/// exp; other CPUs use libm's erff.
+void ck_gelu_forward(const float *x, float *y, size_t count);
+
+/// GELU's vector-Jacobian product: `dx = g · (Φ(x) + x · φ(x))`.
+void ck_gelu_backward(const float *x, const float *g, float *dx, size_t count);
 
 #endif
