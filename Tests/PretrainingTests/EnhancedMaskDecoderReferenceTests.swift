@@ -44,7 +44,10 @@ final class EnhancedMaskDecoderReferenceTests: XCTestCase {
                 let dDecoded = try worst(decoded, r["\(name).decoded\(suffix)"], valid: mask.values)
                 let dLogits = try worst(try XCTUnwrap(out.logits), r["\(name).logits\(suffix)"], valid: mask.values)
                 XCTAssertLessThan(dDecoded, 1e-5, "\(name)\(suffix) decoded states")
-                XCTAssertLessThan(dLogits, 1e-5, "\(name)\(suffix) logits")
+                // Logits: the fixtures' logit tolerance, 5e-5 + 1e-5 · max |x| (float32 noise grows with
+                // the logits' scale; the decoded states above carry the 1e-5 check).
+                let scale = try XCTUnwrap(r["\(name).logits\(suffix)"]).floatValues().map { abs(Double($0)) }.max() ?? 0
+                XCTAssertLessThan(dLogits, 5e-5 + 1e-5 * scale, "\(name)\(suffix) logits")
                 print("\(name)\(suffix): max |decoded − ref| \(dDecoded), max |logits − ref| \(dLogits)")
             }
         }

@@ -165,7 +165,8 @@ final class GeluKernelTests: XCTestCase {
             worstValue = max(worstValue, abs(Double(y.data[i]) - exact))
             worstSlope = max(worstSlope, abs(Double(x.grad!.data[i]) - slope))
         }
-        XCTAssertLessThan(worstValue, 1e-6)
-        XCTAssertLessThan(worstSlope, 5e-7)
+        print("GELU kernel: max |Δ value| \(worstValue), max |Δ slope| \(worstSlope) on [−10, 10]")
+        XCTAssertLessThan(worstValue, 2e-6)   // float32 rounding of values up to 10
+        XCTAssertLessThan(worstSlope, 3e-7)
     }
 }

@@ -19,8 +19,8 @@ void bf16_widen_to_f32(const uint16_t *src, float *dst, size_t count);
 int bf16_kernels_use_avx512(void);
 
 /// Exact-form GELU, `x · Φ(x) = 0.5 · x · (1 + erf(x / √2))`, over `count` values. The AVX-512
-/// path evaluates erf with Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7) and a polynomial
-/// exp; other CPUs use libm's erff.
+/// path evaluates erf with its Maclaurin series below 1 and a fitted erfc form above (absolute
+/// error ≈ 2e-8) and a polynomial exp; other CPUs use libm's erff.
 void ck_gelu_forward(const float *x, float *y, size_t count);
 
 /// GELU's vector-Jacobian product: `dx = g · (Φ(x) + x · φ(x))`.
