@@ -26,6 +26,7 @@ struct PretrainCommand: ParsableCommand {
         paper reports λ = 50 (ELECTRA's value).
         """)
 
+    @OptionGroup var optimization: OptimizationOptions
     @Option(name: [.customLong("task"), .customLong("task_name")], help: "mlm or rtd.") var task: String
     @Option(name: .customLong("data_dir")) var dataDir: String
     @Option(name: .customLong("output_dir")) var outputDir: String
@@ -37,13 +38,8 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .customLong("num_train_epochs"), help: "Passes over train.txt when --num_training_steps is absent.") var numTrainEpochs = 1.0
     @Option(name: .customLong("train_batch_size")) var trainBatchSize = 32
     @Option(name: .customLong("eval_batch_size")) var evalBatchSize = 32
-    @Option(name: .customLong("learning_rate")) var learningRate = 1e-4
-    @Option(name: [.customLong("warmup"), .customLong("warmup_proportion")], help: "Fraction (< 1) or steps.") var warmup = 0.1
     @Option(name: .customLong("max_ngram"), help: "Whole-word n-gram masking span (mlm).") var maxNgram = 1
     @Option(name: [.customLong("dump_interval"), .customLong("dump")], help: "Checkpoint, evaluate and export every N steps.") var dumpInterval = 10_000
-    @Option(name: .customLong("fp16"), help: "True: dynamic loss scaling (mixed precision).") var fp16 = FlagValue(argument: "false")!
-    @Option(name: .customLong("accumulative_update")) var accumulativeUpdate = 1
-    @Option(name: .customLong("seed")) var seed: UInt64 = 1234
     @Option(name: .customLong("rtd_lambda"), help: "Weight of the RTD loss (default 10, the original code's; the paper uses 50).") var rtdLambda: Float = 10
     @Option(name: .customLong("decoupled_training"), help: "True: separate generator and discriminator steps.") var decoupledTraining = FlagValue(argument: "true")!
     @Option(name: .customLong("discriminator_learning_rate"), help: "Discriminator learning rate when > 0 (decoupled).") var discriminatorLearningRate = -1.0
@@ -51,27 +47,13 @@ struct PretrainCommand: ParsableCommand {
     @Option(name: .customLong("init_discriminator"), help: "Discriminator weights to continue from (folder or file).") var initDiscriminator: String?
     @Flag(name: .customLong("resume"), help: "Continue exactly from the latest checkpoint in --output_dir.") var resume = false
     @Option(name: .customLong("max_eval_examples"), help: "Evaluate on the first N lines of valid.txt only.") var maxEvalExamples: Int?
-    @Option(name: .customLong("loss_scale")) var lossScale: Float = 16384
-    @Option(name: .customLong("scale_steps")) var scaleSteps = 250
-    @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
-    @Option(name: .customLong("max_grad_norm")) var maxGradNorm = 1.0
-    @Option(name: .customLong("epsilon")) var epsilon = 1e-6
-    @Option(name: .customLong("lr_schedule"), help: "warmup_linear, warmup_linear_shift, warmup_cosine, warmup_constant, warmup_linear_cosine.") var lrSchedule = "warmup_linear"
-    @Option(name: .customLong("optimizer"), help: "xadam (the original) or adamw.") var optimizer = "xadam"
-    @Option(name: .customLong("tag"), help: "Accepted for compatibility; unused.") var tag: String?
-    @Option(name: .customLong("threads"), help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
 
     func run() throws {
         do { try execute() } catch { throw fail(error) }
     }
 
     func execute() throws {
-        if let threads { Threading.setThreads(threads) }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        optimization.prepareRun()
         guard let kind = PretrainingTask(name: task) else { throw CLIError("unknown --task \(task) (mlm or rtd)") }
         var o = PretrainingOptions(task: kind, dataDirectory: URL(fileURLWithPath: dataDir), outputDirectory: URL(fileURLWithPath: outputDir),
                                    modelConfig: modelConfig, vocabPath: URL(fileURLWithPath: vocabPath))
@@ -91,18 +73,7 @@ struct PretrainCommand: ParsableCommand {
         o.resume = resume
         o.maxEvalExamples = maxEvalExamples
         if kind == .mlm && (initDiscriminator != nil) { throw CLIError("--init_discriminator applies to --task rtd only") }
-        o.training.learningRate = learningRate
-        o.training.warmup = warmup
-        guard let schedule = LearningRateSchedule(rawValue: lrSchedule) else { throw CLIError("unknown --lr_schedule \(lrSchedule)") }
-        o.training.schedule = schedule
-        o.training.accumulativeUpdate = max(1, accumulativeUpdate)
-        o.training.maxGradNorm = maxGradNorm
-        guard let variant = AdamVariant(rawValue: optimizer.lowercased()) else { throw CLIError("unknown --optimizer \(optimizer) (xadam or adamw)") }
-        o.training.adam = AdamConfiguration(variant: variant, epsilon: epsilon, weightDecay: weightDecay)
-        o.training.fp16 = fp16.value
-        o.training.lossScale = lossScale
-        o.training.scaleSteps = scaleSteps
-        o.training.seed = seed
+        try optimization.apply(to: &o.training, defaultLearningRate: 1e-4)
         try PretrainingRun(o).run()
     }
 }

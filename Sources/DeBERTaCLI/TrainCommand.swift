@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
         checkpoints/ (for --resume) and model/ (a Hugging Face folder).
         """)
 
+    @OptionGroup var optimization: OptimizationOptions
     @Option(name: .customLong("task_name"), help: "CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI or AX.") var taskName: String
     @Flag(name: .customLong("do_train")) var doTrain = false
     @Flag(name: .customLong("do_eval")) var doEval = false
@@ -44,38 +45,19 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("train_batch_size")) var trainBatchSize = 32
     @Option(name: .customLong("eval_batch_size")) var evalBatchSize = 32
     @Option(name: .customLong("predict_batch_size")) var predictBatchSize = 32
-    @Option(name: .customLong("learning_rate")) var learningRate = 2e-5
-    @Option(name: [.customLong("warmup"), .customLong("warmup_proportion")], help: "Fraction (< 1) or steps.") var warmup = 0.1
     @Option(name: .customLong("num_train_epochs")) var numTrainEpochs = 3.0
-    @Option(name: .customLong("accumulative_update")) var accumulativeUpdate = 1
-    @Option(name: .customLong("loss_scale")) var lossScale: Float = 16384
-    @Option(name: .customLong("scale_steps")) var scaleSteps = 250
-    @Option(name: .customLong("fp16"), help: "True: mixed precision (bf16 matrix products through oneDNN, float32 master weights) with dynamic loss scaling.") var fp16 = FlagValue(argument: "false")!
-    @Option(name: .customLong("seed")) var seed: UInt64 = 1234
     @Option(name: .customLong("cls_drop_out")) var clsDropOut: Float?
-    @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
-    @Option(name: .customLong("max_grad_norm")) var maxGradNorm = 1.0
     @Option(name: [.customLong("dump_interval"), .customLong("dump")]) var dumpInterval = 1000
-    @Option(name: .customLong("epsilon")) var epsilon = 1e-6
-    @Option(name: .customLong("lr_schedule"), help: "warmup_linear, warmup_linear_shift, warmup_cosine, warmup_constant, warmup_linear_cosine.") var lrSchedule = "warmup_linear"
-    @Option(name: .customLong("optimizer"), help: "xadam (the original) or adamw (torch/transformers).") var optimizer = "xadam"
-    @Option(name: .customLong("tag"), help: "Accepted for compatibility; unused.") var tag: String?
     @Flag(name: .customLong("resume"), help: "Continue from the latest checkpoint in --output_dir.") var resume = false
     @Option(name: .customLong("max_train_examples"), help: "Train on the first N examples only.") var maxTrainExamples: Int?
     @Option(name: .customLong("max_eval_examples"), help: "Evaluate on the first N examples only.") var maxEvalExamples: Int?
-    @Option(name: .customLong("threads"), help: "Threads for our kernels and BLAS (default: all cores).") var threads: Int?
 
     func run() throws {
         do { try execute() } catch { throw fail(error) }
     }
 
     func execute() throws {
-        if let threads { Threading.setThreads(threads) }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        optimization.prepareRun()
         var o = FineTuningOptions(taskName: taskName, dataDirectory: URL(fileURLWithPath: dataDir), outputDirectory: URL(fileURLWithPath: outputDir))
         o.doTrain = doTrain
         o.doEval = doEval
@@ -95,19 +77,7 @@ struct TrainCommand: ParsableCommand {
         o.resume = resume
         o.maxTrainExamples = maxTrainExamples
         o.maxEvalExamples = maxEvalExamples
-        o.training.learningRate = learningRate
-        o.training.warmup = warmup
-        guard let schedule = LearningRateSchedule(rawValue: lrSchedule) else { throw CLIError("unknown --lr_schedule \(lrSchedule)") }
-        o.training.schedule = schedule
-        o.training.accumulativeUpdate = max(1, accumulativeUpdate)
-        o.training.maxGradNorm = maxGradNorm
-        guard let variant = AdamVariant(rawValue: optimizer.lowercased()) else { throw CLIError("unknown --optimizer \(optimizer) (xadam or adamw)") }
-        o.training.adam = AdamConfiguration(variant: variant, epsilon: epsilon, weightDecay: weightDecay)
-        o.training.fp16 = fp16.value
-        if fp16.value && doTrain { _ = try OneDNN.shared() }  // fail before reading data when bf16 products cannot run
-        o.training.lossScale = lossScale
-        o.training.scaleSteps = scaleSteps
-        o.training.seed = seed
+        try optimization.apply(to: &o.training, defaultLearningRate: 2e-5)
         try GLUEFineTuning(o).run()
     }
 }
