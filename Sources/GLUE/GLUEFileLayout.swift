@@ -94,3 +94,20 @@ struct GLUEFileLayout: Sendable {
     /// The MNLI genre column.
     var genre: GLUEColumn? = nil
 }
+
+extension GLUEFileLayout {
+    /// The `index sentence1 sentence2 label` layout (test files: no label) of RTE, WNLI and QNLI;
+    /// `textA`/`textB` pick the columns (QNLI reads the sentence, column 2, first).
+    static func indexedPair(_ split: GLUESplit, textA: Int = 1, textB: Int = 2) -> GLUEFileLayout? {
+        switch split {
+        case .train, .dev:
+            return GLUEFileLayout(fileName: "\(split.name).tsv", hasHeader: true, fieldCount: .exactly(4),
+                                  textA: .index(textA), textB: .index(textB), label: .classLabel(.index(3)))
+        case .test:
+            return GLUEFileLayout(fileName: "test.tsv", hasHeader: true, fieldCount: .exactly(3),
+                                  textA: .index(textA), textB: .index(textB))
+        default:
+            return nil
+        }
+    }
+}

@@ -13,18 +13,7 @@ struct QNLITask: GLUETaskDefinition {
     let metricNames = ["accuracy"]
     let selectionMetrics = ["accuracy"]
 
-    func layout(for split: GLUESplit) -> GLUEFileLayout? {
-        switch split {
-        case .train, .dev:
-            return GLUEFileLayout(fileName: "\(split.name).tsv", hasHeader: true, fieldCount: .exactly(4),
-                                  textA: .index(2), textB: .index(1), label: .classLabel(.index(3)))
-        case .test:
-            return GLUEFileLayout(fileName: "test.tsv", hasHeader: true, fieldCount: .exactly(3),
-                                  textA: .index(2), textB: .index(1))
-        default:
-            return nil
-        }
-    }
+    func layout(for split: GLUESplit) -> GLUEFileLayout? { .indexedPair(split, textA: 2, textB: 1) }
 
     func submissionFileName(for split: GLUESplit) -> String? { split == .test ? "QNLI.tsv" : nil }
 }

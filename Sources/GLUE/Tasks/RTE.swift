@@ -12,18 +12,7 @@ struct RTETask: GLUETaskDefinition {
     let metricNames = ["accuracy"]
     let selectionMetrics = ["accuracy"]
 
-    func layout(for split: GLUESplit) -> GLUEFileLayout? {
-        switch split {
-        case .train, .dev:
-            return GLUEFileLayout(fileName: "\(split.name).tsv", hasHeader: true, fieldCount: .exactly(4),
-                                  textA: .index(1), textB: .index(2), label: .classLabel(.index(3)))
-        case .test:
-            return GLUEFileLayout(fileName: "test.tsv", hasHeader: true, fieldCount: .exactly(3),
-                                  textA: .index(1), textB: .index(2))
-        default:
-            return nil
-        }
-    }
+    func layout(for split: GLUESplit) -> GLUEFileLayout? { .indexedPair(split) }
 
     func submissionFileName(for split: GLUESplit) -> String? { split == .test ? "RTE.tsv" : nil }
 }
