@@ -88,10 +88,10 @@ public final class PretrainingRun {
 
         let epochs = max(1, Int((Double(totalSteps * batchSize) / Double(trainCorpus.count)).rounded(.up)))
         let progress = ProgressReporter(total: totalSteps, logger: logger)
+        // The checkpoint is written last: a run killed before it resumes from the previous one and
+        // redoes this step's evaluation and export, so no evaluation is lost or written twice.
         func dump() throws {
             progress.interrupt()
-            try PretrainingCheckpoint.save(trainer, nextSample: nextSample, in: checkpoints)
-            try PretrainingCheckpoint.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
             if let valid {
                 let record = try trainer.evaluate(valid, batchSize: max(o.evalBatchSize, 1), step: trainer.step, limit: o.maxEvalExamples)
                 records.append(record)
@@ -99,6 +99,8 @@ public final class PretrainingRun {
                 try writeFileAtomically(Data((records.map(\.json).joined(separator: "\n") + "\n").utf8), to: resultsURL)
             }
             try export(trainer, tokenizerFiles: tokenizerFiles)
+            try PretrainingCheckpoint.save(trainer, nextSample: nextSample, in: checkpoints)
+            try PretrainingCheckpoint.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
         }
         while trainer.step < totalSteps {
             let batch = try train.batch(Array(nextSample..<(nextSample + batchSize)))

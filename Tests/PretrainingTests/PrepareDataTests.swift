@@ -68,6 +68,15 @@ final class PrepareDataTests: XCTestCase {
         XCTAssertEqual(try corpus.pieces(2), [])
         XCTAssertEqual(try corpus.pieces(3), ["é"])
         XCTAssertEqual(try corpus.pieces(4), ["▁last", "piece"])
+        // A line longer than the indexer's 1 MiB reads, ending in a "\r\n" split across two reads.
+        let long = dir.appendingPathComponent("long.txt")
+        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: (1 << 20) - 1) + Array("\r\nb c\r\n".utf8)
+        bytes[10] = UInt8(ascii: " ")
+        try Data(bytes).write(to: long)
+        let split = try PreparedCorpus(url: long)
+        XCTAssertEqual(split.count, 2)
+        XCTAssertEqual(try split.pieces(0).map(\.count), [10, (1 << 20) - 12])
+        XCTAssertEqual(try split.pieces(1), ["b", "c"])
         let empty = dir.appendingPathComponent("empty.txt")
         try Data("\n\n".utf8).write(to: empty)
         XCTAssertThrowsError(try PreparedCorpus(url: empty)) { XCTAssertTrue("\($0)".contains("no examples"), "\($0)") }

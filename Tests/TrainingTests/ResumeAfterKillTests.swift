@@ -68,5 +68,65 @@ final class ResumeAfterKillTests: XCTestCase {
         let b = try String(contentsOf: killed.appendingPathComponent("training_log.jsonl"), encoding: .utf8)
         XCTAssertEqual(a.split(separator: "\n").count, 60)
         XCTAssertEqual(a, b)
+        let evalA = try String(contentsOf: straight.appendingPathComponent("eval_results.jsonl"), encoding: .utf8)
+        let evalB = try String(contentsOf: killed.appendingPathComponent("eval_results.jsonl"), encoding: .utf8)
+        XCTAssertEqual(evalA.split(separator: "\n").count, 6)
+        XCTAssertEqual(evalA, evalB)
+    }
+
+    /// `deberta pretrain --task rtd` killed after a checkpoint and resumed writes the same per-step
+    /// losses and evaluations as an uninterrupted run, bit for bit.
+    func testKilledPretrainingResumesToTheSameLosses() throws {
+        let exe = try Executable.binary()
+        let corpus = sharedData.appendingPathComponent("corpus/gutenberg/botchan.txt")
+        let spm = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
+        guard FileManager.default.fileExists(atPath: corpus.path) else { throw XCTSkip("shared corpus absent") }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("deberta-pretrain-kill-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = tmp.appendingPathComponent("data")
+        for split in ["train", "valid"] {
+            let p = try launch(exe, ["prepare-data", "--vocab_path", spm.path, "--input", corpus.path, "--max_seq_len", "32",
+                                     "--output", data.appendingPathComponent("\(split).txt").path])
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0)
+        }
+        let section = """
+        "vocab_size": 8001, "hidden_size": 32, "num_attention_heads": 4, "intermediate_size": 64, "max_position_embeddings": 64,
+        "relative_attention": true, "position_buckets": 16, "pos_att_type": "p2c|c2p", "position_biased_input": false,
+        "share_att_key": true, "norm_rel_ebd": "layer_norm", "type_vocab_size": 0
+        """
+        let config = tmp.appendingPathComponent("rtd.json")
+        try Data("""
+        {"embedding_sharing": "gdes", "generator": {\(section), "num_hidden_layers": 1},
+         "discriminator": {\(section), "num_hidden_layers": 2}}
+        """.utf8).write(to: config)
+        func arguments(_ out: URL) -> [String] {
+            ["pretrain", "--task", "rtd", "--data_dir", data.path, "--output_dir", out.path, "--model_config", config.path,
+             "--vocab_path", spm.path, "--max_seq_len", "32", "--num_training_steps", "40", "--train_batch_size", "4",
+             "--learning_rate", "1e-3", "--warmup", "5", "--dump_interval", "10", "--max_eval_examples", "8", "--threads", "1"]
+        }
+        let straight = tmp.appendingPathComponent("straight"), killed = tmp.appendingPathComponent("killed")
+        let reference = try launch(exe, arguments(straight))
+        reference.waitUntilExit()
+        XCTAssertEqual(reference.terminationStatus, 0)
+
+        let first = try launch(exe, arguments(killed))
+        let marker = killed.appendingPathComponent("checkpoints/checkpoint-000020")
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: marker.path) && first.isRunning && Date() < deadline { usleep(2000) }
+        XCTAssertTrue(first.isRunning, "the run ended before it could be killed")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
+        let resumed = try launch(exe, arguments(killed) + ["--resume"])
+        resumed.waitUntilExit()
+        XCTAssertEqual(resumed.terminationStatus, 0)
+
+        for file in ["training_log.jsonl", "eval_results.jsonl"] {
+            let a = try String(contentsOf: straight.appendingPathComponent(file), encoding: .utf8)
+            let b = try String(contentsOf: killed.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertEqual(a.split(separator: "\n").count, file == "training_log.jsonl" ? 40 : 4, file)
+            XCTAssertEqual(a, b, file)
+        }
     }
 }

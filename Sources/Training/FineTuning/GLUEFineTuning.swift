@@ -58,11 +58,17 @@ public final class GLUEFineTuning {
         }
         let resultsURL = options.outputDirectory.appendingPathComponent("eval_results.jsonl")
         if options.resume, let old = try? String(contentsOf: resultsURL, encoding: .utf8) {
+            // Our parser reads numbers with Double(String), so rewritten records keep their digits.
             records = old.split(separator: "\n").compactMap { line in
-                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let step = o["step"] as? Int, let split = o["split"] as? String else { return nil }
-                let metrics = o.compactMapValues { $0 as? Double }.filter { $0.key != "epoch" }
-                return EvaluationRecord(step: step, epoch: o["epoch"] as? Double ?? 0, split: split, metrics: metrics)
+                guard let o = try? JSONParser.parse(Array(line.utf8)), case .object(let members) = o,
+                      let step = o["step"]?.intValue, let split = o["split"]?.stringValue else { return nil }
+                var metrics: [String: Double] = [:]
+                for (key, value) in members {
+                    let name = String(decoding: key, as: UTF8.self)
+                    guard name != "epoch", name != "step" else { continue }
+                    if let v = value.doubleValue { metrics[name] = v } else if case .null = value { metrics[name] = .nan }
+                }
+                return EvaluationRecord(step: step, epoch: o["epoch"]?.doubleValue ?? 0, split: split, metrics: metrics)
             }
         }
         func evaluateAll(step: Int, epoch: Double) throws {
@@ -124,6 +130,7 @@ public final class GLUEFineTuning {
             position = try TrainingCheckpoint.restore(trainer, from: latest).position
             logger.info("resumed from \(latest.lastPathComponent): step \(trainer.step), epoch \(position.epoch + 1), batch \(position.batch)")
         }
+        records.removeAll { $0.step > trainer.step }
         let log = try TrainingLog(options.outputDirectory.appendingPathComponent("training_log.jsonl"), keepingStepsUpTo: options.resume ? trainer.step : 0)
         let epochs = Int(options.epochs.rounded(.up))
         logger.info("training: \(features.count) examples, batch \(batchSize), \(total) steps (\(stepsPerEpoch) per epoch), lr \(trainingOptions.learningRate), warmup \(trainingOptions.warmup), \(trainingOptions.adam.variant.rawValue)\(trainingOptions.fp16 ? ", bf16 matmuls with loss scaling" : "")")
@@ -142,9 +149,10 @@ public final class GLUEFineTuning {
                     progress.interrupt()
                     var next = position
                     if endOfEpoch { next = DataPosition(epoch: position.epoch + 1, batch: 0) }
+                    // Evaluate before the checkpoint: a run killed in between redoes both on resume.
+                    try evaluate(trainer.step, Double(trainer.step) / Double(stepsPerEpoch))
                     try TrainingCheckpoint.save(trainer, position: next, in: checkpoints)
                     try pruneCheckpoints(in: checkpoints, keep: 2)
-                    try evaluate(trainer.step, Double(trainer.step) / Double(stepsPerEpoch))
                 }
             }
             position = DataPosition(epoch: position.epoch + 1, batch: 0)
