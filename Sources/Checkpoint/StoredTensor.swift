@@ -40,6 +40,23 @@ public struct StoredTensor: Sendable {
         }
     }
 
+    /// A 16-bit float tensor (`.f16` or `.bf16`, rounded to nearest even) from float32 `values`;
+    /// any other `dtype` gives a float32 tensor.
+    public init(converting values: [Float], shape: [Int], to dtype: DType) {
+        guard dtype == .f16 || dtype == .bf16 else {
+            self.init(float32: values, shape: shape)
+            return
+        }
+        precondition(shape.allSatisfy { $0 >= 0 } && values.count == shape.reduce(1, *),
+                     "StoredTensor(converting:shape:to:): \(values.count) values do not fill shape \(shape)")
+        self.init(dtype: dtype, shape: shape, bytes: TensorBytes(count: 2 * values.count) { out in
+            for i in 0..<values.count {
+                let bits = dtype == .f16 ? HalfPrecision.halfBits(from: values[i]) : HalfPrecision.bfloat16Bits(from: values[i])
+                out.storeBytes(of: bits.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+            }
+        })
+    }
+
     /// An int64 tensor holding a copy of `values` (row-major) with dimensions `shape`.
     /// `values.count` must equal the product of `shape`.
     public init(int64 values: [Int64], shape: [Int]) {

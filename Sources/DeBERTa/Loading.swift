@@ -101,10 +101,11 @@ extension DeBERTaModel {
         return out
     }
 
-    /// The parameters as checkpoint tensors, named as in a Hugging Face state dict.
-    public func stateDict() -> [String: StoredTensor] {
+    /// The parameters as checkpoint tensors, named as in a Hugging Face state dict, in `dtype`
+    /// (`.f32`, or `.f16` / `.bf16` rounded to nearest even).
+    public func stateDict(dtype: DType = .f32) -> [String: StoredTensor] {
         var out: [String: StoredTensor] = [:]
-        for p in parameters { out[p.name] = StoredTensor(float32: p.value.scalars, shape: p.value.shape) }
+        for p in parameters { out[p.name] = StoredTensor(converting: p.value.scalars, shape: p.value.shape, to: dtype) }
         return out
     }
 }

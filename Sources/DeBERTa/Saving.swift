@@ -29,10 +29,11 @@ extension DeBERTaModel {
 
     /// Writes a Hugging Face model folder (`config.json` + `model.safetensors`) that transformers'
     /// auto classes load, and copies `tokenizerFiles` beside them. Files are written atomically.
-    public func saveHuggingFaceFolder(to directory: URL, labels: [String]? = nil, tokenizerFiles: [URL] = []) throws {
+    /// `dtype` `.f16` / `.bf16` halves the file (weights rounded to nearest even).
+    public func saveHuggingFaceFolder(to directory: URL, labels: [String]? = nil, tokenizerFiles: [URL] = [], dtype: DType = .f32) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SafeTensors.write(stateDict(), metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+        try SafeTensors.write(stateDict(dtype: dtype), metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeFileAtomically(try encoder.encode(huggingFaceConfiguration(labels: labels)), to: directory.appendingPathComponent("config.json"))

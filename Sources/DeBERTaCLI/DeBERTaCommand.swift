@@ -6,7 +6,7 @@ struct DeBERTaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deberta",
         abstract: "DeBERTa (v1, v2, v3) in Swift: run, inspect and benchmark models.",
-        subcommands: [TrainCommand.self, PrepareDataCommand.self, PretrainCommand.self, FillMaskCommand.self, TokenizeCommand.self, ForwardCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, PrepareDataCommand.self, PretrainCommand.self, FillMaskCommand.self, ConvertCommand.self, TokenizeCommand.self, ForwardCommand.self, BenchCommand.self])
 }
 
 /// Prints `error` to standard error and exits with status 1.

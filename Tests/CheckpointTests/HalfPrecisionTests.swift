@@ -44,4 +44,23 @@ final class HalfPrecisionTests: XCTestCase {
         XCTAssertEqual(HalfPrecision.bfloat16Bits(from: 1.01171875), 0x3F82)  // tie rounds up to even
         XCTAssertTrue(HalfPrecision.float(fromBFloat16Bits: HalfPrecision.bfloat16Bits(from: .nan)).isNaN)
     }
+
+    /// A converted tensor writes and reads back through safetensors with the dtype's rounding.
+    func testConvertedTensorsRoundTrip() throws {
+        let values: [Float] = [1, -100, 1.0 / 3, 65520, 1e-8, 0.1]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("half-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("t.safetensors")
+        try SafeTensors.write(["h": StoredTensor(converting: values, shape: [2, 3], to: .f16),
+                               "b": StoredTensor(converting: values, shape: [6], to: .bf16),
+                               "f": StoredTensor(converting: values, shape: [6], to: .f32)], metadata: nil, to: url)
+        let back = try CheckpointFile.loadTensors(from: url)
+        XCTAssertEqual(back["h"]?.dtype, .f16)
+        XCTAssertEqual(back["h"]?.shape, [2, 3])
+        XCTAssertEqual(back["h"]?.floatValues(), values.map { Float(Float16($0)) })  // 65520 → inf, 1e-8 → 0
+        XCTAssertEqual(back["b"]?.dtype, .bf16)
+        XCTAssertEqual(back["b"]?.floatValues(), [1, -100, 0.333984375, 65536, 1.0011717677116394e-08, 0.10009765625])
+        XCTAssertEqual(back["f"]?.floatValues(), values)
+    }
 }
