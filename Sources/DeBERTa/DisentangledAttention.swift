@@ -55,6 +55,27 @@ public final class DisentangledSelfAttention {
         }
     }
 
+    /// Position keys and queries for `rel`; in inference, computed once per table (see ``FrozenCache``).
+    func projectPositions(_ rel: Tensor, context: ForwardContext) -> (key: Tensor?, query: Tensor?) {
+        let sources = [rel] + positionWeights
+        guard FrozenCache<Void>.applies(sources, context) else { return projectPositions(rel) }
+        return positionCache.value(sources: sources, extra: rel.shape) { projectPositions(rel) }
+    }
+
+    private let positionCache = FrozenCache<(key: Tensor?, query: Tensor?)>()
+
+    /// The weights ``projectPositions(_:)`` reads.
+    var positionWeights: [Tensor] {
+        var linears: [Linear] = []
+        if config.shareAttKey, case let .separate(q, k, _) = projections {
+            if config.usesC2P { linears.append(k) }
+            if config.usesP2C { linears.append(q) }
+        } else {
+            linears = [positionKey, positionQuery].compactMap { $0 }
+        }
+        return linears.flatMap { [$0.weight.value] + ($0.bias.map { [$0.value] } ?? []) }
+    }
+
     /// Position keys (c2p) and position queries (p2c) from the relative table `[2·span, H]`.
     func projectPositions(_ rel: Tensor) -> (key: Tensor?, query: Tensor?) {
         var key: Tensor? = nil, query: Tensor? = nil
@@ -79,7 +100,7 @@ public final class DisentangledSelfAttention {
         var scores = headScores(q, k, heads: heads, alpha: scale)
         if config.relativeAttention, let rel, let index {
             let relDropped = context.dropout(rel, config.hiddenDropoutProb)
-            let (posKey, posQuery) = projectPositions(relDropped)
+            let (posKey, posQuery) = projectPositions(relDropped, context: context)
             let c2p = posKey.map { headScores(q, $0, heads: heads, alpha: scale) }
             let p2c = posQuery.map { headScores(k, $0, heads: heads, alpha: scale) }
             if c2p != nil || p2c != nil {

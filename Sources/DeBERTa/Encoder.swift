@@ -22,17 +22,25 @@ public final class DeBERTaEncoder {
 
     /// The rows of the relative table that `queries × keys` attention reaches, as the layers use
     /// them (normalised for v2/v3), and the relative index into those rows.
-    func relativeInputs(queries: Int, keys: Int) -> (table: Tensor?, index: IndexTensor?) {
+    func relativeInputs(queries: Int, keys: Int, context: ForwardContext = ForwardContext(training: true)) -> (table: Tensor?, index: IndexTensor?) {
         guard config.relativeAttention, let relativeEmbeddings else { return (nil, nil) }
-        let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
-        let table = sliceRows(relativeEmbeddings.value, rows)
-        return (relativeNorm.map { $0(table) } ?? table, index)
+        func make() -> (table: Tensor?, index: IndexTensor?) {
+            let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
+            let table = sliceRows(relativeEmbeddings.value, rows)
+            return (relativeNorm.map { $0(table) } ?? table, index)
+        }
+        let sources = [relativeEmbeddings.value] + (relativeNorm.map { [$0.weight.value, $0.bias.value] } ?? [])
+        guard FrozenCache<Void>.applies(sources, context) else { return make() }
+        return relativeCache.value(sources: sources, extra: [queries, keys], make: make)
     }
+
+    /// The table and index of the last inference call (see ``FrozenCache``).
+    private let relativeCache = FrozenCache<(table: Tensor?, index: IndexTensor?)>()
 
     /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).
     func callAsFunction(_ x0: Tensor, mask: Tensor, context: ForwardContext) -> [Tensor] {
         let n = x0.dim(1)
-        let (rel, index) = relativeInputs(queries: n, keys: n)
+        let (rel, index) = relativeInputs(queries: n, keys: n, context: context)
         var states = [x0]
         var x = x0
         for (l, layer) in layers.enumerated() {

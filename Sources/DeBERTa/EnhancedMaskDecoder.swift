@@ -21,7 +21,7 @@ public struct EnhancedMaskDecoder {
         }
         let keys = hiddenStates[hiddenStates.count - 2]
         let n = keys.dim(1)
-        let (rel, index) = model.encoder.relativeInputs(queries: n, keys: n)
+        let (rel, index) = model.encoder.relativeInputs(queries: n, keys: n, context: context)
         let last = model.encoder.layers[model.encoder.layers.count - 1]
         var query = embedding(table, positions) + keys
         for _ in 0..<steps {

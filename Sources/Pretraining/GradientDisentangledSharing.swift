@@ -53,6 +53,7 @@ public final class GradientDisentangledSharing {
         func add(_ target: Parameter, _ base: Parameter, _ delta: Parameter) {
             let t = target.value.data, a = base.value.data, b = delta.value.data
             for i in 0..<target.value.count { t[i] = a[i] + b[i] }
+            target.value.storage.markModified()
         }
         add(discriminator.embeddings.wordEmbeddings, generator.embeddings.wordEmbeddings, wordDelta)
         if let positionDelta, let dp = discriminator.embeddings.positionEmbeddings, let gp = generator.embeddings.positionEmbeddings {
@@ -66,6 +67,7 @@ public final class GradientDisentangledSharing {
         func sub(_ delta: Parameter, _ target: Parameter, _ base: Parameter) {
             let t = target.value.data, a = base.value.data, d = delta.value.data
             for i in 0..<delta.value.count { d[i] = t[i] - a[i] }
+            delta.value.storage.markModified()
         }
         sub(wordDelta, discriminator.embeddings.wordEmbeddings, generator.embeddings.wordEmbeddings)
         if let positionDelta, let dp = discriminator.embeddings.positionEmbeddings, let gp = generator.embeddings.positionEmbeddings {

@@ -88,6 +88,7 @@ public enum PretrainingCheckpoint {
                 }
                 let values = t.floatValues()
                 values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
+                p.value.storage.markModified()
             }
             let moments = try SafeTensors.read(from: folder.appendingPathComponent("optimizer.\(g.name).safetensors")).tensors
             g.optimizer.restore(moments.mapValues { Tensor($0.floatValues(), shape: $0.shape) }, steps: gs.optimizerSteps)

@@ -100,6 +100,7 @@ public enum PretrainingModels {
             }
             let values = t.floatValues()
             values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
+            p.value.storage.markModified()
             loaded += 1
         }
         return InitReport(file: weightsURL.path, loaded: loaded, missing: missing, unexpected: tensors.keys.sorted(), residuals: residuals)

@@ -175,6 +175,7 @@ public final class PretrainingRun {
     func copy(_ t: StoredTensor, into p: Parameter) {
         let values = t.floatValues()
         values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
+        p.value.storage.markModified()
     }
 
     func report(_ r: PretrainingModels.InitReport, role: String) {
