@@ -14,7 +14,8 @@ python3 - "$pretrained/config.json" "$out/config.json" <<'PY' 2>/dev/null || cp 
 import json, sys
 c = json.load(open(sys.argv[1])); c.pop("architectures", None); json.dump(c, open(sys.argv[2], "w"), indent=1)
 PY
-common="--do_train --do_eval --vocab_path $spm --seed 1234 --dump_interval 100000"
+seed=${SEED:-1234}
+common="--do_train --do_eval --vocab_path $spm --seed $seed --dump_interval 100000"
 for init in pretrained random; do
   [ "$which" = both ] || [ "$which" = $init ] || continue
   if [ $init = pretrained ]; then src="--pre_trained $pretrained"; else src="--model_config $out/config.json"; fi
