@@ -22,7 +22,7 @@ public final class DeBERTaEncoder {
 
     /// The rows of the relative table that `queries × keys` attention reaches, as the layers use
     /// them (normalised for v2/v3), and the relative index into those rows.
-    func relativeInputs(queries: Int, keys: Int, context: ForwardContext = ForwardContext(training: true)) -> (table: Tensor?, index: IndexTensor?) {
+    func relativeInputs(queries: Int, keys: Int, context: ForwardContext) -> (table: Tensor?, index: IndexTensor?) {
         guard config.relativeAttention, let relativeEmbeddings else { return (nil, nil) }
         func make() -> (table: Tensor?, index: IndexTensor?) {
             let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
