@@ -74,6 +74,16 @@ public final class OptimizerGroup {
         return lr
     }
 
+    /// Finishes an update from the accumulated gradients (scaled by `factor`): clips and steps, or,
+    /// on an fp16 overflow, halves the loss scale and returns nil so that the caller retries.
+    func update(loss: Float, factor: Float) throws -> (learningRate: Double, norm: Double)? {
+        let gradients = self.gradients
+        let norm = globalNorm(gradients)
+        if !norm.isFinite, try overflow(loss: loss) { return nil }
+        let (scale, unscaled) = gradientScale(scaledNorm: norm, factor: factor)
+        return (apply(gradients: gradients, gradientScale: scale), unscaled)
+    }
+
     /// The clipping-aware gradient scale: `factor`, times `norm / maxGradNorm` when the unscaled
     /// norm exceeds the threshold.
     func gradientScale(scaledNorm: Double, factor: Float) -> (scale: Double, unscaledNorm: Double) {

@@ -56,18 +56,6 @@ public enum PretrainingCheckpoint {
         return final
     }
 
-    /// The complete checkpoint with the highest step in `directory`, if any.
-    public static func latest(in directory: URL) -> URL? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasPrefix("checkpoint-") }.sorted().last.map { directory.appendingPathComponent($0) }
-    }
-
-    /// Removes all but the newest `keep` checkpoints.
-    public static func prune(in directory: URL, keep: Int) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
-        for name in names.dropLast(keep) { try FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
-    }
-
     /// Loads a checkpoint into `trainer` (built with the same configuration); returns the next sample.
     public static func restore(_ trainer: PretrainingTrainer, from folder: URL) throws -> Int {
         let stateURL = folder.appendingPathComponent("trainer_state.json")

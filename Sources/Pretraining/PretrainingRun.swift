@@ -64,7 +64,7 @@ public final class PretrainingRun {
 
         let checkpoints = o.outputDirectory.appendingPathComponent("checkpoints")
         var nextSample = 0
-        if o.resume, let latest = PretrainingCheckpoint.latest(in: checkpoints) {
+        if o.resume, let latest = TrainingCheckpoint.latest(in: checkpoints) {
             nextSample = try PretrainingCheckpoint.restore(trainer, from: latest)
             logger.info("resumed from \(latest.lastPathComponent): step \(trainer.step), next sample \(nextSample)")
         } else if o.resume {
@@ -100,7 +100,7 @@ public final class PretrainingRun {
             }
             try export(trainer, tokenizerFiles: tokenizerFiles)
             try PretrainingCheckpoint.save(trainer, nextSample: nextSample, in: checkpoints)
-            try PretrainingCheckpoint.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
+            try TrainingCheckpoint.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
         }
         while trainer.step < totalSteps {
             let batch = try train.batch(Array(nextSample..<(nextSample + batchSize)))
@@ -215,12 +215,6 @@ public final class PretrainingRun {
         let keys = r.metrics.keys.filter { $0 != "examples" && $0 != "masked_tokens" && $0 != "generator_masked_tokens" }.sorted()
         let header = ["step"] + keys
         let values = ["\(r.step)"] + keys.map { String(format: "%.4f", r.metrics[$0]!) }
-        let widths = zip(header, values).map { max($0.count, $1.count) }
-        func row(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        print(row(header))
-        print(row(values))
-        fflush(stdout)
+        printResultTable(header: header, values: values)
     }
 }

@@ -168,14 +168,8 @@ public final class PretrainingTrainer {
                 (out.loss * (share * factor)).backward()
                 if sample { next.append(replaced(chunk, logits: out.logits, positions: out.positions)) }
             }
-            let gradients = g.gradients
-            let norm = globalNorm(gradients)
-            if !norm.isFinite {
-                if try g.overflow(loss: total) { skipped += 1; continue }
-            }
-            let (scale, unscaled) = g.gradientScale(scaledNorm: norm, factor: factor)
-            let lr = g.apply(gradients: gradients, gradientScale: scale)
-            return GeneratorOutcome(loss: total, learningRate: lr, norm: unscaled, skipped: skipped, masked: masked, discriminatorChunks: next)
+            guard let (lr, norm) = try g.update(loss: total, factor: factor) else { skipped += 1; continue }
+            return GeneratorOutcome(loss: total, learningRate: lr, norm: norm, skipped: skipped, masked: masked, discriminatorChunks: next)
         }
     }
 
@@ -194,14 +188,8 @@ public final class PretrainingTrainer {
                 replaced += out.replaced
                 (out.loss * (rtdLambda * share * factor)).backward()
             }
-            let gradients = d.gradients
-            let norm = globalNorm(gradients)
-            if !norm.isFinite {
-                if try d.overflow(loss: total) { skipped += 1; continue }
-            }
-            let (scale, unscaled) = d.gradientScale(scaledNorm: norm, factor: factor)
-            let lr = d.apply(gradients: gradients, gradientScale: scale)
-            return (total, lr, unscaled, skipped, replaced)
+            guard let (lr, norm) = try d.update(loss: total, factor: factor) else { skipped += 1; continue }
+            return (total, lr, norm, skipped, replaced)
         }
     }
 

@@ -61,6 +61,12 @@ public enum TrainingCheckpoint {
         return names.filter { $0.hasPrefix("checkpoint-") }.sorted().last.map { directory.appendingPathComponent($0) }
     }
 
+    /// Removes all but the newest `keep` checkpoints in `directory`.
+    public static func prune(in directory: URL, keep: Int) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
+        for name in names.dropLast(keep) { try FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+    }
+
     /// Loads a checkpoint into `trainer` (whose model has the same parameters); returns the data
     /// position and the caller's extra values.
     public static func restore(_ trainer: Trainer, from folder: URL) throws -> (position: DataPosition, extra: [String: String]) {

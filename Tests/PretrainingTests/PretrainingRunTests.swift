@@ -66,7 +66,7 @@ final class PretrainingRunTests: XCTestCase {
         let d = try SafeTensors.read(from: out.appendingPathComponent("discriminator/model.safetensors")).tensors
         XCTAssertNotNil(d["mask_predictions.classifier.weight"])
         XCTAssertNil(d["deberta.embeddings.word_embeddings._weight"])
-        let checkpoint = try XCTUnwrap(PretrainingCheckpoint.latest(in: out.appendingPathComponent("checkpoints")))
+        let checkpoint = try XCTUnwrap(TrainingCheckpoint.latest(in: out.appendingPathComponent("checkpoints")))
         XCTAssertEqual(checkpoint.lastPathComponent, "checkpoint-000004")
         let delta = try XCTUnwrap(try SafeTensors.read(from: checkpoint.appendingPathComponent("discriminator.safetensors")).tensors["deberta.embeddings.word_embeddings._weight"]).floatValues()
         XCTAssertGreaterThan(delta.map(abs).max()!, 0, "E_Δ was trained")

@@ -28,6 +28,26 @@ final class ResumeAfterKillTests: XCTestCase {
         return p
     }
 
+    /// Runs `arguments(straight)` to the end; runs `arguments(killed)`, kills it with SIGKILL as soon
+    /// as its step-20 checkpoint exists, and finishes it with `--resume`.
+    func runStraightAndKilled(_ exe: URL, _ arguments: (URL) -> [String], straight: URL, killed: URL, timeout: TimeInterval) throws {
+        let reference = try launch(exe, arguments(straight))
+        reference.waitUntilExit()
+        XCTAssertEqual(reference.terminationStatus, 0)
+
+        let first = try launch(exe, arguments(killed))
+        let marker = killed.appendingPathComponent("checkpoints/checkpoint-000020")
+        let deadline = Date().addingTimeInterval(timeout)
+        while !FileManager.default.fileExists(atPath: marker.path) && first.isRunning && Date() < deadline { usleep(2000) }
+        XCTAssertTrue(first.isRunning, "the run ended before it could be killed")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
+        let resumed = try launch(exe, arguments(killed) + ["--resume"])
+        resumed.waitUntilExit()
+        XCTAssertEqual(resumed.terminationStatus, 0)
+    }
+
     func testKilledRunResumesToTheSameLosses() throws {
         let exe = try Executable.binary()
         let rte = sharedData.appendingPathComponent("glue/RTE")
@@ -48,21 +68,7 @@ final class ResumeAfterKillTests: XCTestCase {
              "--learning_rate", "1e-3", "--dump_interval", "10", "--threads", "1"]
         }
         let straight = tmp.appendingPathComponent("straight"), killed = tmp.appendingPathComponent("killed")
-        let reference = try launch(exe, arguments(straight))
-        reference.waitUntilExit()
-        XCTAssertEqual(reference.terminationStatus, 0)
-
-        let first = try launch(exe, arguments(killed))
-        let marker = killed.appendingPathComponent("checkpoints/checkpoint-000020")
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: marker.path) && first.isRunning && Date() < deadline { usleep(2000) }
-        XCTAssertTrue(first.isRunning, "the run ended before it could be killed")
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
-        let resumed = try launch(exe, arguments(killed) + ["--resume"])
-        resumed.waitUntilExit()
-        XCTAssertEqual(resumed.terminationStatus, 0)
+        try runStraightAndKilled(exe, arguments, straight: straight, killed: killed, timeout: 120)
 
         let a = try String(contentsOf: straight.appendingPathComponent("training_log.jsonl"), encoding: .utf8)
         let b = try String(contentsOf: killed.appendingPathComponent("training_log.jsonl"), encoding: .utf8)
@@ -106,21 +112,7 @@ final class ResumeAfterKillTests: XCTestCase {
              "--learning_rate", "1e-3", "--warmup", "5", "--dump_interval", "10", "--max_eval_examples", "8", "--threads", "1"]
         }
         let straight = tmp.appendingPathComponent("straight"), killed = tmp.appendingPathComponent("killed")
-        let reference = try launch(exe, arguments(straight))
-        reference.waitUntilExit()
-        XCTAssertEqual(reference.terminationStatus, 0)
-
-        let first = try launch(exe, arguments(killed))
-        let marker = killed.appendingPathComponent("checkpoints/checkpoint-000020")
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: marker.path) && first.isRunning && Date() < deadline { usleep(2000) }
-        XCTAssertTrue(first.isRunning, "the run ended before it could be killed")
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
-        let resumed = try launch(exe, arguments(killed) + ["--resume"])
-        resumed.waitUntilExit()
-        XCTAssertEqual(resumed.terminationStatus, 0)
+        try runStraightAndKilled(exe, arguments, straight: straight, killed: killed, timeout: 300)
 
         for file in ["training_log.jsonl", "eval_results.jsonl"] {
             let a = try String(contentsOf: straight.appendingPathComponent(file), encoding: .utf8)

@@ -18,14 +18,8 @@ func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int,
     }
     let xb = BFloat16Buffer(rounding: x)
     let wb = weight.requiresGrad ? BFloat16Buffer(rounding: weight) : BFloat16WeightCache.buffer(for: weight)
-    do {
-        try BLAS.gemmBF16(transA: false, transB: true, m: rows, n: outF, k: inF,
-                          a: xb.pointer, lda: inF, b: wb.pointer, ldb: inF, beta: beta, c: out.data, ldc: outF)
-    } catch {
-        Precision.reportFallback(error)
-        BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
-                   a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
-    }
+    productBF16(transA: false, transB: true, m: rows, n: outF, k: inF, a: (xb.pointer, x.data), lda: inF,
+                b: (wb.pointer, weight.data), ldb: inF, beta: beta, c: out.data, ldc: outF)
     // Keep only what the backward products read.
     let savedX = weight.requiresGrad ? xb : nil
     let savedW = x.requiresGrad ? wb : nil
@@ -34,29 +28,33 @@ func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int,
         let gb = savedW != nil || savedX != nil ? BFloat16Buffer(rounding: g) : BFloat16Buffer(uninitializedCount: 0)
         if x.requiresGrad, let savedW {
             let t = Tensor(uninitializedShape: x.shape)
-            do {
-                try BLAS.gemmBF16(transA: false, transB: false, m: rows, n: inF, k: outF,
-                                  a: gb.pointer, lda: outF, b: savedW.pointer, ldb: inF, c: t.data, ldc: inF)
-            } catch {
-                Precision.reportFallback(error)
-                BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF,
-                           a: g.data, lda: outF, b: weight.data, ldb: inF, c: t.data, ldc: inF)
-            }
+            productBF16(transA: false, transB: false, m: rows, n: inF, k: outF, a: (gb.pointer, g.data), lda: outF,
+                        b: (savedW.pointer, weight.data), ldb: inF, c: t.data, ldc: inF)
             dx = t
         }
         if weight.requiresGrad, let savedX {
             let t = Tensor(uninitializedShape: weight.shape)
-            do {
-                try BLAS.gemmBF16(transA: true, transB: false, m: outF, n: inF, k: rows,
-                                  a: gb.pointer, lda: outF, b: savedX.pointer, ldb: inF, c: t.data, ldc: inF)
-            } catch {
-                Precision.reportFallback(error)
-                BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
-                           a: g.data, lda: outF, b: x.data, ldb: inF, c: t.data, ldc: inF)
-            }
+            productBF16(transA: true, transB: false, m: outF, n: inF, k: rows, a: (gb.pointer, g.data), lda: outF,
+                        b: (savedX.pointer, x.data), ldb: inF, c: t.data, ldc: inF)
             dw = t
         }
         if let bias, bias.requiresGrad { db = sumRows(g, columns: outF) }
         return [dx, dw, db]
+    }
+}
+
+/// `C = op(A)·op(B) + beta·C` from the bfloat16 copies of `a` and `b`; from their float32 originals
+/// when oneDNN fails at run time (reported once).
+private func productBF16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                         a: (bf16: UnsafeMutablePointer<UInt16>, fp32: UnsafeMutablePointer<Float>), lda: Int,
+                         b: (bf16: UnsafeMutablePointer<UInt16>, fp32: UnsafeMutablePointer<Float>), ldb: Int,
+                         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    do {
+        try BLAS.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, a: a.bf16, lda: lda,
+                          b: b.bf16, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    } catch {
+        Precision.reportFallback(error)
+        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.fp32, lda: lda,
+                   b: b.fp32, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }

@@ -152,7 +152,7 @@ public final class GLUEFineTuning {
                     // Evaluate before the checkpoint: a run killed in between redoes both on resume.
                     try evaluate(trainer.step, Double(trainer.step) / Double(stepsPerEpoch))
                     try TrainingCheckpoint.save(trainer, position: next, in: checkpoints)
-                    try pruneCheckpoints(in: checkpoints, keep: 2)
+                    try TrainingCheckpoint.prune(in: checkpoints, keep: 2)
                 }
             }
             position = DataPosition(epoch: position.epoch + 1, batch: 0)
@@ -169,11 +169,6 @@ public final class GLUEFineTuning {
             order.swapAt(i, j)
         }
         return order
-    }
-
-    func pruneCheckpoints(in directory: URL, keep: Int) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
-        for name in names.dropLast(keep) { try FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
     }
 
     // MARK: Batches and prediction
@@ -238,13 +233,7 @@ public final class GLUEFineTuning {
         let keys = r.metrics.keys.filter { $0 != "examples" }.sorted()
         let header = ["step", "epoch", "split"] + keys
         let values = ["\(r.step)", String(format: "%.2f", r.epoch), r.split] + keys.map { String(format: "%.4f", r.metrics[$0]!) }
-        let widths = zip(header, values).map { max($0.count, $1.count) }
-        func row(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        print(row(header))
-        print(row(values))
-        fflush(stdout)
+        printResultTable(header: header, values: values)
     }
 
     // MARK: Loading
