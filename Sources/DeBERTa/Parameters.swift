@@ -18,6 +18,15 @@ public final class Parameter {
     /// The gradient accumulated by the last backward pass.
     public var grad: Tensor? { value.grad }
 
+    /// Overwrites the values in place with `tensor`'s (same element count, converted to float32) and
+    /// marks the storage modified, so that caches derived from the values are refreshed.
+    public func assign(_ tensor: StoredTensor) {
+        precondition(tensor.elementCount == value.count, "\(name): \(tensor.elementCount) values for \(value.count)")
+        let values = tensor.floatValues()
+        values.withUnsafeBufferPointer { value.data.update(from: $0.baseAddress!, count: values.count) }
+        value.storage.markModified()
+    }
+
     /// Turns gradient recording for this parameter on or off.
     public func setRequiresGrad(_ on: Bool) {
         value = on ? value.detached().requiringGrad() : value.detached()

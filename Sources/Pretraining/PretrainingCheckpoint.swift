@@ -74,9 +74,7 @@ public enum PretrainingCheckpoint {
                 guard let t = weights[p.name], t.shape == p.value.shape else {
                     throw PretrainingError.file(weightsURL.path, "lacks parameter \(p.name) \(p.value.shape) or its shape differs (another --model_config?)")
                 }
-                let values = t.floatValues()
-                values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
-                p.value.storage.markModified()
+                p.assign(t)
             }
             let moments = try SafeTensors.read(from: folder.appendingPathComponent("optimizer.\(g.name).safetensors")).tensors
             g.optimizer.restore(moments.mapValues { Tensor($0.floatValues(), shape: $0.shape) }, steps: gs.optimizerSteps)

@@ -98,9 +98,7 @@ public enum PretrainingModels {
                 missing.append(p.name)
                 continue
             }
-            let values = t.floatValues()
-            values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
-            p.value.storage.markModified()
+            p.assign(t)
             loaded += 1
         }
         return InitReport(file: weightsURL.path, loaded: loaded, missing: missing, unexpected: tensors.keys.sorted(), residuals: residuals)

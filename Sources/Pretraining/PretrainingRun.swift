@@ -158,9 +158,9 @@ public final class PretrainingRun {
             let r = try PretrainingModels.loadNonStrict(discriminator, from: url)
             report(r, role: "discriminator")
             if let word = r.residuals["word"], word.elementCount == sharing.wordDelta.value.count {
-                copy(word, into: sharing.wordDelta)
+                sharing.wordDelta.assign(word)
                 if let position = r.residuals["position"], let delta = sharing.positionDelta, position.elementCount == delta.value.count {
-                    copy(position, into: delta)
+                    delta.assign(position)
                 }
             } else if !r.missing.contains("deberta.embeddings.word_embeddings.weight") {
                 sharing.residualsFromTables()  // E_Δ = E_D − E_G: the loaded E_D is reproduced exactly
@@ -170,12 +170,6 @@ public final class PretrainingRun {
         if o.discriminatorLearningRate > 0 { discriminatorTraining.learningRate = o.discriminatorLearningRate }
         return try PretrainingTrainer(generator: generator, discriminator: discriminator, sharing: sharing, options: training,
                                       discriminatorOptions: discriminatorTraining, rtdLambda: o.rtdLambda, decoupled: o.decoupledTraining)
-    }
-
-    func copy(_ t: StoredTensor, into p: Parameter) {
-        let values = t.floatValues()
-        values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
-        p.value.storage.markModified()
     }
 
     func report(_ r: PretrainingModels.InitReport, role: String) {

@@ -80,9 +80,7 @@ public enum TrainingCheckpoint {
             guard let t = weights[p.name], t.shape == p.value.shape else {
                 throw ModelError.file(folder.path, "checkpoint lacks parameter \(p.name) or its shape differs")
             }
-            let values = t.floatValues()
-            values.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: values.count) }
-            p.value.storage.markModified()
+            p.assign(t)
         }
         let moments = try SafeTensors.read(from: folder.appendingPathComponent("optimizer.safetensors")).tensors
         trainer.optimizer.restore(moments.mapValues { Tensor($0.floatValues(), shape: $0.shape) }, steps: state.optimizerSteps)
