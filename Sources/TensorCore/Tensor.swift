@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,15 +19,36 @@ public final class TensorStorage: @unchecked Sendable {
     /// steps, checkpoint restores). Code that writes into a weight's storage must call it.
     public func markModified() { version &+= 1 }
 
-    /// Allocates `count` uninitialised floats (64-byte aligned).
+    /// Allocates `count` uninitialised floats (64-byte aligned; large ones from ``BufferPool``).
     public init(uninitializedCount count: Int) {
         _ = TensorStorage.allocatorConfigured
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        pointer = BufferPool.allocate(byteCount: bytes).bindMemory(to: Float.self, capacity: max(count, 1))
+        let live = TensorStorage.live.add(bytes, ordering: .relaxed).newValue
+        TensorStorage.peak.max(live, ordering: .relaxed)
+        TensorStorage.highWater.max(live, ordering: .relaxed)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        TensorStorage.live.subtract(bytes, ordering: .relaxed)
+        BufferPool.release(UnsafeMutableRawPointer(pointer), byteCount: bytes,
+                           cacheLimit: TensorStorage.highWater.load(ordering: .relaxed))
+    }
+
+    private static let live = Atomic<Int>(0)
+    private static let peak = Atomic<Int>(0)
+    private static let highWater = Atomic<Int>(0)
+
+    /// Bytes held by all tensor storages alive now.
+    public static var liveBytes: Int { live.load(ordering: .relaxed) }
+    /// The most bytes tensor storages held at once since the start or the last ``resetPeakBytes()``.
+    public static var peakBytes: Int { peak.load(ordering: .relaxed) }
+    /// Starts a new peak measurement from the bytes alive now.
+    public static func resetPeakBytes() { peak.store(live.load(ordering: .relaxed), ordering: .relaxed) }
+    /// Freed tensor memory kept mapped for reuse (at most the highest live total so far).
+    public static var cachedBytes: Int { BufferPool.cachedBytes }
 
     /// Keeps freed activation buffers in the heap for reuse: glibc otherwise returns every block
     /// above 128 KiB to the kernel and page-faults it back in on the next allocation (measured: ~4 %

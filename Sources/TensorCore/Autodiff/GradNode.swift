@@ -6,8 +6,11 @@
 public final class GradNode {
     /// Nodes of the op's inputs (nil for inputs that need no gradient).
     let parents: [GradNode?]
-    /// The vector-Jacobian product; nil for leaves.
-    let vjp: ((Tensor) -> [Tensor?])?
+    /// The vector-Jacobian product; nil for leaves, and released (with the activations it holds)
+    /// once ``Tensor/backward(seed:)`` has used it.
+    var vjp: ((Tensor) -> [Tensor?])?
+    /// Whether this node is a leaf (no recorded op).
+    public let isLeaf: Bool
     /// Shape of the value this node stands for.
     public let shape: [Int]
     /// The gradient accumulated so far (for leaves: the result of ``Tensor/backward()``).
@@ -17,6 +20,7 @@ public final class GradNode {
     init(leafShape: [Int]) {
         parents = []
         vjp = nil
+        isLeaf = true
         shape = leafShape
     }
 
@@ -24,10 +28,8 @@ public final class GradNode {
         self.shape = shape
         self.parents = parents
         self.vjp = vjp
+        isLeaf = false
     }
-
-    /// Whether this node is a leaf (no recorded op).
-    public var isLeaf: Bool { vjp == nil }
 
     /// Clears the accumulated gradient.
     public func zeroGrad() { grad = nil }
@@ -65,6 +67,9 @@ extension Tensor {
 
     /// Back-propagates from this tensor, seeding its gradient with ones (or `seed`), and
     /// accumulates the gradients of every leaf reachable from it.
+    ///
+    /// Like PyTorch without `retain_graph`, each op's saved activations are released as soon as
+    /// its vector-Jacobian product has run, so a graph can be back-propagated once.
     public func backward(seed: Tensor? = nil) {
         guard let root = node else { return }
         // Topological order by an iterative depth-first search (post-order).
@@ -85,9 +90,11 @@ extension Tensor {
         }
         root.accumulate(seed ?? Tensor(repeating: 1, shape: shape))
         for n in order.reversed() {
-            guard let vjp = n.vjp, let g = n.grad else { continue }
+            guard !n.isLeaf, let g = n.grad else { continue }
+            guard let vjp = n.vjp else { preconditionFailure("backward() through a graph a second time: its activations were released") }
             let grads = vjp(g)
             n.grad = nil  // intermediate gradients are not kept
+            n.vjp = nil
             for (p, pg) in zip(n.parents, grads) {
                 if let p, let pg { p.accumulate(pg) }
             }

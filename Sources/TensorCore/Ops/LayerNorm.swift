@@ -31,11 +31,12 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> T
             }
         }
     }
+    let inputNeedsGrad = x.requiresGrad
     return out.recording([x, gamma, beta]) { g in
         let gp = g.data, nrm = xhat.data, gm = gamma.data
         var dx: Tensor? = nil
-        if x.requiresGrad {
-            let t = Tensor(uninitializedShape: x.shape)
+        if inputNeedsGrad {
+            let t = Tensor(uninitializedShape: xhat.shape)
             let dp = t.data
             rstd.withUnsafeBufferPointer { rs in
                 let rsp = rs.baseAddress!

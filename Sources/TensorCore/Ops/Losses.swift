@@ -23,8 +23,9 @@ public func crossEntropy(_ logits: Tensor, labels: IndexTensor, ignoreIndex: Int
         used += 1
     }
     let loss = Tensor([used > 0 ? Float(total / Double(used)) : 0], shape: [1])
+    let shape = logits.shape
     return loss.recording([logits]) { g in
-        let t = Tensor.zeros(logits.shape)
+        let t = Tensor.zeros(shape)
         guard used > 0 else { return [t] }
         let scale = g.item / Float(used)
         for r in 0..<rows {

@@ -36,12 +36,15 @@ public func addRelativeScores(_ content: Tensor, c2p: Tensor?, p2c: Tensor?, ind
             }
         }
     }
+    // The backward pass needs only shapes: capture no tensor (c2p and p2c are the largest of a layer).
+    let c2pShape = c2p?.requiresGrad == true ? c2p?.shape : nil
+    let p2cShape = p2c?.requiresGrad == true ? p2c?.shape : nil
     return out.recording([content, c2p, p2c]) { g in
         var dc2p: Tensor? = nil, dp2c: Tensor? = nil
         index.values.withUnsafeBufferPointer { ip in
             let idx = ip.baseAddress!
-            if let c2p, c2p.requiresGrad {
-                let t = Tensor.zeros(c2p.shape)
+            if let c2pShape {
+                let t = Tensor.zeros(c2pShape)
                 Parallel.forEach(batch * heads, grain: 1) { r in
                     for bh in r {
                         let gb = g.data + bh * m * n, tb = t.data + bh * m * s
@@ -50,8 +53,8 @@ public func addRelativeScores(_ content: Tensor, c2p: Tensor?, p2c: Tensor?, ind
                 }
                 dc2p = t
             }
-            if let p2c, p2c.requiresGrad {
-                let t = Tensor.zeros(p2c.shape)
+            if let p2cShape {
+                let t = Tensor.zeros(p2cShape)
                 Parallel.forEach(batch * heads, grain: 1) { r in
                     for bh in r {
                         let gb = g.data + bh * m * n, tb = t.data + bh * n * s

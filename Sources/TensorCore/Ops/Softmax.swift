@@ -42,9 +42,9 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
             }
         }
     }
-    let probs = out.detached()
+    let probs = out.detached(), shape = scores.shape
     return out.recording([scores]) { g in
-        let t = Tensor(uninitializedShape: scores.shape)
+        let t = Tensor(uninitializedShape: shape)
         let gp = g.data, yp = probs.data, dp = t.data, qm = queryMask.data, km = keyMask.data
         Parallel.forEach(batch * heads * m, grain: 32) { r in
             for row in r {
