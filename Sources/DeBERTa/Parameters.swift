@@ -18,6 +18,9 @@ public final class Parameter {
     /// The gradient accumulated by the last backward pass.
     public var grad: Tensor? { value.grad }
 
+    /// The same gradient as an optimizer reads it: row-sparse for a table only lookups reached.
+    public var gradient: Gradient? { value.gradient }
+
     /// Overwrites the values in place with `tensor`'s (same element count, converted to float32) and
     /// marks the storage modified, so that caches derived from the values are refreshed.
     public func assign(_ tensor: StoredTensor) {

@@ -65,6 +65,7 @@ struct BenchCommand: ParsableCommand {
             "ms_per_batch": ["median": median, "min": times.first!, "max": times.last!],
             "gflops": flops / (median / 1000) / 1e9,
             "peak_rss_mib": peakResidentMiB(),
+            "peak_tensor_mib": Double(TensorStorage.peakBytes) / 1_048_576,
         ]
         var kernel = ""
         if precision == .bf16 {

@@ -40,7 +40,7 @@ public final class OptimizerGroup {
 
     func zeroGrad() { for p in parameters { p.value.node?.zeroGrad() } }
 
-    var gradients: [Tensor?] { parameters.map(\.grad) }
+    var gradients: [Gradient?] { parameters.map(\.gradient) }
 
     /// A training-mode forward context drawing dropout masks from this group's stream; call
     /// ``finish(_:)`` after the forward pass to keep the stream's position.
@@ -65,7 +65,7 @@ public final class OptimizerGroup {
     /// Applies one update with gradients that carry `factor` (the loss scale) and the given clipping
     /// scale; advances the step and the scaler. Returns the learning rate used.
     @discardableResult
-    func apply(gradients: [Tensor?], gradientScale: Double) -> Double {
+    func apply(gradients: [Gradient?], gradientScale: Double) -> Double {
         let lr = learningRate
         optimizer.step(parameters, gradients: gradients, learningRate: Float(lr), gradientScale: Float(gradientScale))
         if options.fp16 { scaler.update(gradientsFinite: true) }

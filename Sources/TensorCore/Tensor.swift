@@ -11,6 +11,8 @@ import Glibc
 public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
+    /// Bytes of the block behind `pointer` (at least `count` floats).
+    private let capacity: Int
     /// Bumped by ``markModified()``: how caches derived from the values (bf16 weight copies, see
     /// ``BFloat16WeightCache``) tell that they are stale.
     public private(set) var version: UInt64 = 0
@@ -24,22 +26,21 @@ public final class TensorStorage: @unchecked Sendable {
         _ = TensorStorage.allocatorConfigured
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        pointer = BufferPool.allocate(byteCount: bytes).bindMemory(to: Float.self, capacity: max(count, 1))
+        let (block, capacity) = BufferPool.allocate(byteCount: bytes)
+        pointer = block.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.capacity = capacity
         let live = TensorStorage.live.add(bytes, ordering: .relaxed).newValue
         TensorStorage.peak.max(live, ordering: .relaxed)
-        TensorStorage.highWater.max(live, ordering: .relaxed)
     }
 
     deinit {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         TensorStorage.live.subtract(bytes, ordering: .relaxed)
-        BufferPool.release(UnsafeMutableRawPointer(pointer), byteCount: bytes,
-                           cacheLimit: TensorStorage.highWater.load(ordering: .relaxed))
+        BufferPool.release(UnsafeMutableRawPointer(pointer), capacity: capacity)
     }
 
     private static let live = Atomic<Int>(0)
     private static let peak = Atomic<Int>(0)
-    private static let highWater = Atomic<Int>(0)
 
     /// Bytes held by all tensor storages alive now.
     public static var liveBytes: Int { live.load(ordering: .relaxed) }
@@ -47,7 +48,7 @@ public final class TensorStorage: @unchecked Sendable {
     public static var peakBytes: Int { peak.load(ordering: .relaxed) }
     /// Starts a new peak measurement from the bytes alive now.
     public static func resetPeakBytes() { peak.store(live.load(ordering: .relaxed), ordering: .relaxed) }
-    /// Freed tensor memory kept mapped for reuse (at most the highest live total so far).
+    /// Freed tensor memory kept mapped for reuse (see ``BufferPool``).
     public static var cachedBytes: Int { BufferPool.cachedBytes }
 
     /// Keeps freed activation buffers in the heap for reuse: glibc otherwise returns every block
@@ -132,7 +133,10 @@ public struct Tensor: @unchecked Sendable {
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
 
     /// The accumulated gradient of a leaf after ``backward()``.
-    public var grad: Tensor? { node?.grad }
+    public var grad: Tensor? { node?.gradient?.dense }
+
+    /// The accumulated gradient of a leaf, row-sparse where only embedding lookups produced it.
+    public var gradient: Gradient? { node?.gradient }
 
     /// A deep copy of the values (no autodiff history).
     public func copy() -> Tensor {

@@ -52,43 +52,78 @@ public final class AdamOptimizer {
     /// Updates every parameter that has a gradient in `gradients` (same order as `parameters`),
     /// with learning rate `lr`, after dividing the gradients by `gradientScale`.
     public func step(_ parameters: [Parameter], gradients: [Tensor?], learningRate lr: Float, gradientScale: Float = 1) {
+        step(parameters, gradients: gradients.map { $0.map { .dense($0) } }, learningRate: lr, gradientScale: gradientScale)
+    }
+
+    /// As ``step(_:gradients:learningRate:gradientScale:)-([Parameter],[Tensor?],_,_)``; the rows a
+    /// row gradient lacks are updated with a zero gradient, exactly as a dense zero would be.
+    public func step(_ parameters: [Parameter], gradients: [Gradient?], learningRate lr: Float, gradientScale: Float = 1) {
         precondition(parameters.count == gradients.count)
-        let c = configuration
         for (p, gradient) in zip(parameters, gradients) {
-            guard let g = gradient else { continue }
+            guard let gradient else { continue }
             var s = state[p.name] ?? (Tensor.zeros(p.value.shape), Tensor.zeros(p.value.shape), 0)
             s.step += 1
-            let wd = Float(decays(p.name) ? c.weightDecay : 0)
-            let theta = p.value.data, m = s.m.data, v = s.v.data, gp = g.data
-            let b1 = Float(c.beta1), b2 = Float(c.beta2), eps = Float(c.epsilon), inv = 1 / gradientScale
-            let oneMinusB1 = Float(1 - c.beta1), oneMinusB2 = Float(1 - c.beta2)
-            switch c.variant {
-            case .adamw:
-                let bc1 = 1 - pow(c.beta1, Double(s.step)), bc2 = 1 - pow(c.beta2, Double(s.step))
-                let stepSize = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
-                let decay = Float(1 - Double(lr) * Double(wd))
+            let update = elementUpdate(for: p, step: s.step, learningRate: lr, gradientScale: gradientScale)
+            let theta = p.value.data, m = s.m.data, v = s.v.data
+            switch gradient {
+            case let .dense(g):
+                let gp = g.data
                 Parallel.forEach(p.value.count, grain: 1 << 15) { r in
-                    for i in r {
-                        let gi = gp[i] * inv
-                        theta[i] *= decay
-                        m[i] += (gi - m[i]) * oneMinusB1
-                        v[i] = v[i] * b2 + oneMinusB2 * gi * gi
-                        theta[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Sqrt + eps)
-                    }
+                    update(theta + r.lowerBound, m + r.lowerBound, v + r.lowerBound, gp + r.lowerBound, r.count)
                 }
-            case .xadam:
-                Parallel.forEach(p.value.count, grain: 1 << 15) { r in
-                    for i in r {
-                        let gi = gp[i] * inv
-                        m[i] = m[i] * b1 + oneMinusB1 * gi
-                        v[i] = v[i] * b2 + oneMinusB2 * gi * gi
-                        let update = m[i] / (v[i].squareRoot() + eps) + wd * theta[i]
-                        theta[i] -= lr * update
+            case let .rows(g):
+                let width = g.width
+                var slot = [Int32](repeating: -1, count: g.shape[0])
+                for (k, r) in g.rows.enumerated() { slot[Int(r)] = Int32(k) }
+                let zeros = [Float](repeating: 0, count: width)
+                slot.withUnsafeBufferPointer { slots in
+                    zeros.withUnsafeBufferPointer { z in
+                        Parallel.forEach(g.shape[0], grain: max(1, (1 << 15) / width)) { rows in
+                            for row in rows {
+                                let o = row * width, k = Int(slots[row])
+                                update(theta + o, m + o, v + o, k >= 0 ? UnsafePointer(g.values.data + k * width) : z.baseAddress!, width)
+                            }
+                        }
                     }
                 }
             }
             p.value.storage.markModified()
             state[p.name] = s
+        }
+    }
+
+    /// The update of `count` consecutive elements of parameter `p` at update number `step`:
+    /// `(θ, m, v, g, count)`.
+    private func elementUpdate(for p: Parameter, step: Int, learningRate lr: Float, gradientScale: Float)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void {
+        let c = configuration
+        let wd = Float(decays(p.name) ? c.weightDecay : 0)
+        let b1 = Float(c.beta1), b2 = Float(c.beta2), eps = Float(c.epsilon), inv = 1 / gradientScale
+        let oneMinusB1 = Float(1 - c.beta1), oneMinusB2 = Float(1 - c.beta2)
+        switch c.variant {
+        case .adamw:
+            let bc1 = 1 - pow(c.beta1, Double(step)), bc2 = 1 - pow(c.beta2, Double(step))
+            let stepSize = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
+            let decay = Float(1 - Double(lr) * Double(wd))
+            return { theta, m, v, gp, n in
+                for i in 0..<n {
+                    let gi = gp[i] * inv
+                    theta[i] *= decay
+                    m[i] += (gi - m[i]) * oneMinusB1
+                    v[i] = v[i] * b2 + oneMinusB2 * gi * gi
+                    theta[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Sqrt + eps)
+                }
+            }
+        case .xadam:
+            return { theta, m, v, gp, n in
+                for i in 0..<n {
+                    let gi = gp[i] * inv
+                    m[i] = m[i] * b1 + oneMinusB1 * gi
+                    v[i] = v[i] * b2 + oneMinusB2 * gi * gi
+                    let update = m[i] / (v[i].squareRoot() + eps) + wd * theta[i]
+                    theta[i] -= lr * update
+                }
+            }
         }
     }
 
@@ -115,13 +150,10 @@ public final class AdamOptimizer {
 
 /// Global L2 norm of a set of gradients (in Double), as `clip_grad_norm_` computes it.
 public func globalNorm(_ gradients: [Tensor?]) -> Double {
-    var total = 0.0
-    for g in gradients {
-        guard let g else { continue }
-        var s = 0.0
-        let p = g.data
-        for i in 0..<g.count { s += Double(p[i]) * Double(p[i]) }
-        total += s
-    }
-    return total.squareRoot()
+    globalNorm(gradients.map { $0.map { .dense($0) } })
+}
+
+/// Global L2 norm of a set of gradients, dense or row-sparse.
+public func globalNorm(_ gradients: [Gradient?]) -> Double {
+    gradients.reduce(0.0) { $0 + ($1?.squaredNorm ?? 0) }.squareRoot()
 }

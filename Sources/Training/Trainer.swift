@@ -95,7 +95,7 @@ public final class Trainer {
                 factor = options.fp16 ? scaler.factor(forLoss: loss.item) : 1
                 (loss * (share * factor)).backward()
             }
-            let gradients = model.parameters.map { $0.grad }
+            let gradients = model.parameters.map { $0.gradient }
             let norm = globalNorm(gradients)
             if !norm.isFinite {
                 if options.fp16 && scaler.scale > 1 {

@@ -92,4 +92,20 @@ final class MemoryTests: XCTestCase {
         XCTAssertNotNil(leaf.grad)
         XCTAssertNotNil(content.grad)
     }
+
+    /// Gradients accumulate in place only into buffers nothing else holds: a gradient the caller
+    /// kept from an earlier backward pass keeps its values.
+    func testAccumulationNeverWritesASharedGradient() {
+        let x = Tensor([1, 2, 3], shape: [3]).requiringGrad()
+        sum(x * x + x).backward()  // 2x + 1; `+` hands the same buffer to both inputs
+        XCTAssertEqual(x.grad?.scalars, [3, 5, 7])
+        let kept = x.grad!
+        sum(x * 3).backward()
+        XCTAssertEqual(x.grad?.scalars, [6, 8, 10])
+        XCTAssertEqual(kept.scalars, [3, 5, 7])
+        let address = x.grad!.data
+        sum(x * 3).backward()  // the accumulated buffer is now the node's alone: added in place
+        XCTAssertEqual(x.grad?.scalars, [9, 11, 13])
+        XCTAssertEqual(x.grad!.data, address)
+    }
 }

@@ -31,22 +31,69 @@ public final class GradNode {
         isLeaf = false
     }
 
-    /// Clears the accumulated gradient.
-    public func zeroGrad() { grad = nil }
+    /// Rows of a leaf table's gradient that embedding lookups accumulated (kept apart from the
+    /// dense part until read; see ``gradient``).
+    public internal(set) var rowGrad: RowGradient?
 
-    func accumulate(_ g: Tensor) {
+    /// Clears the accumulated gradient.
+    public func zeroGrad() {
+        grad = nil
+        rowGrad = nil
+    }
+
+    func accumulateRows(_ r: RowGradient) {
+        rowGrad = rowGrad.map { $0.adding(r) } ?? r
+    }
+
+    /// The accumulated gradient of a leaf: row-sparse when only lookups reached it, otherwise dense
+    /// (lookup rows are then added into the dense part, in place when nothing else holds it).
+    public var gradient: Gradient? {
+        guard let rows = rowGrad else { return grad.map { .dense($0) } }
+        guard grad != nil else { return .rows(rows) }
+        var target = grad!.storage
+        grad = nil
+        rowGrad = nil
+        if !isKnownUniquelyReferenced(&target) {
+            let owned = TensorStorage(uninitializedCount: target.count)
+            owned.pointer.update(from: target.pointer, count: target.count)
+            target = owned
+        }
+        rows.add(into: target.pointer)
+        grad = Tensor(shape: shape, storage: target)
+        return grad.map { .dense($0) }
+    }
+
+    /// Adds `g` to the accumulated gradient. A gradient buffer that nothing else references is
+    /// taken over (or added into) without a copy; a shared one is never written.
+    func accumulate(_ g: consuming Tensor) {
         precondition(g.shape.reduce(1, *) == shape.reduce(1, *), "gradient shape \(g.shape) does not match \(shape)")
-        if let existing = grad {
-            // The first gradient may be shared with another node; never write into it.
-            let sum = Tensor(uninitializedShape: shape)
-            let n = sum.count
-            let a = existing.data, b = g.data, o = sum.data
-            for i in 0..<n { o[i] = a[i] + b[i] }
-            grad = sum
+        var incoming = g.storage
+        _ = consume g
+        if grad != nil {
+            var target = grad!.storage
+            grad = nil
+            if isKnownUniquelyReferenced(&target) {
+                add(incoming, into: target)
+                grad = Tensor(shape: shape, storage: target)
+            } else {
+                let sum = TensorStorage(uninitializedCount: target.count)
+                let a = target.pointer, b = incoming.pointer, o = sum.pointer
+                Parallel.forEach(sum.count, grain: 1 << 15) { r in for i in r { o[i] = a[i] + b[i] } }
+                grad = Tensor(shape: shape, storage: sum)
+            }
+        } else if !isLeaf || isKnownUniquelyReferenced(&incoming) {
+            grad = Tensor(shape: shape, storage: incoming)
         } else {
             // Leaves own their gradient (optimizers may scale it in place).
-            grad = isLeaf ? Tensor(shape: shape, storage: g.copy().storage) : Tensor(shape: shape, storage: g.storage)
+            let owned = TensorStorage(uninitializedCount: incoming.count)
+            owned.pointer.update(from: incoming.pointer, count: incoming.count)
+            grad = Tensor(shape: shape, storage: owned)
         }
+    }
+
+    private func add(_ source: TensorStorage, into target: TensorStorage) {
+        let a = target.pointer, b = source.pointer
+        Parallel.forEach(target.count, grain: 1 << 15) { r in for i in r { a[i] += b[i] } }
     }
 }
 
@@ -90,13 +137,21 @@ extension Tensor {
         }
         root.accumulate(seed ?? Tensor(repeating: 1, shape: shape))
         for n in order.reversed() {
-            guard !n.isLeaf, let g = n.grad else { continue }
-            guard let vjp = n.vjp else { preconditionFailure("backward() through a graph a second time: its activations were released") }
-            let grads = vjp(g)
-            n.grad = nil  // intermediate gradients are not kept
+            guard !n.isLeaf, n.grad != nil else { continue }
+            guard n.vjp != nil else { preconditionFailure("backward() through a graph a second time: its activations were released") }
+            var grads: [Tensor?]
+            do {
+                let g = n.grad!
+                n.grad = nil  // intermediate gradients are not kept
+                grads = n.vjp!(g)
+            }
             n.vjp = nil
-            for (p, pg) in zip(n.parents, grads) {
-                if let p, let pg { p.accumulate(pg) }
+            // Each gradient is handed over with no other reference left here, so a fresh buffer
+            // becomes the parent's gradient without a copy.
+            for i in grads.indices {
+                guard let p = n.parents[i], let pg = grads[i] else { continue }
+                grads[i] = nil
+                p.accumulate(consume pg)
             }
         }
     }

@@ -1,0 +1,62 @@
+import DeBERTa
+import TensorCore
+import Training
+import XCTest
+
+/// Row-sparse gradients of embedding tables: the same numbers as the dense scatter-add, in the
+/// gradient and in the optimizer update.
+final class RowGradientTests: XCTestCase {
+    func testLookupGradientIsTheDenseScatterAdd() {
+        let table = Tensor.randomNormal([7, 3], std: 1, key: 1)
+        let ids = IndexTensor([4, 0, 4, 2, 6, 4], shape: [2, 3])
+        let g = Tensor.randomNormal([2, 3, 3], std: 1, key: 2)
+        let rows = RowGradient(scattering: g, ids: ids, tableShape: table.shape, paddingIndex: 0)
+        XCTAssertEqual(rows.rows, [2, 4, 6])
+        var dense = [Float](repeating: 0, count: 21)
+        for (t, id) in ids.values.enumerated() where id != 0 {
+            for j in 0..<3 { dense[Int(id) * 3 + j] += g.data[t * 3 + j] }
+        }
+        XCTAssertEqual(rows.dense().scalars, dense)
+
+        let leaf = table.requiringGrad()
+        (sum(embedding(leaf, ids, paddingIndex: 0) * g)).backward()
+        guard case let .rows(r)? = leaf.gradient else { return XCTFail("a parameter table's lookup gradient should be row-sparse") }
+        XCTAssertEqual(r.rows, [2, 4, 6])
+        XCTAssertEqual(leaf.grad?.scalars, dense)
+        // A second lookup (gradient accumulation) merges the rows.
+        (sum(embedding(leaf, IndexTensor([1, 2], shape: [2]), paddingIndex: 0))).backward()
+        guard case let .rows(r2)? = leaf.gradient else { return XCTFail("still row-sparse") }
+        XCTAssertEqual(r2.rows, [1, 2, 4, 6])
+        var merged = dense
+        for j in 0..<6 { merged[3 + j] += 1 }
+        XCTAssertEqual(leaf.grad?.scalars, merged)
+        // A dense use of the same table (a tied output layer) turns the gradient dense, rows included.
+        let x = Tensor.randomNormal([2, 3], std: 1, key: 3)
+        sum(matmul(x, leaf, transposeB: true)).backward()
+        guard case let .dense(d)? = leaf.gradient else { return XCTFail("dense after a matmul") }
+        for r in 0..<7 { for j in 0..<3 { merged[r * 3 + j] += x.data[j] + x.data[3 + j] } }
+        for (a, b) in zip(d.scalars, merged) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
+    func testOptimizerUpdatesRowGradientsAsDenseZeros() {
+        for variant in [AdamVariant.adamw, .xadam] {
+            let model = try! DeBERTaModel(configuration: tinyConfig(), head: .none, builder: .zeros())
+            let table = model.parameters[0]
+            XCTAssertEqual(table.value.rank, 2)
+            let twin = Parameter(name: table.name, value: Tensor.randomNormal(table.value.shape, std: 0.02, key: 5))
+            table.value.data.update(from: twin.value.data, count: twin.value.count)
+            let width = table.value.dim(1)
+            let values = Tensor.randomNormal([2, width], std: 1, key: 6)
+            let rows = RowGradient(shape: table.value.shape, rows: [1, 3], values: values)
+            let sparse = AdamOptimizer(AdamConfiguration(variant: variant), decays: { _ in true })
+            let dense = AdamOptimizer(AdamConfiguration(variant: variant), decays: { _ in true })
+            for step in 0..<3 {
+                sparse.step([table], gradients: [.rows(rows)], learningRate: 0.01, gradientScale: 2)
+                dense.step([twin], gradients: [rows.dense()], learningRate: 0.01, gradientScale: 2)
+                XCTAssertEqual(table.value.scalars, twin.value.scalars, "\(variant) step \(step)")
+            }
+            XCTAssertEqual(sparse.state[table.name]?.v.scalars, dense.state[twin.name]?.v.scalars)
+            XCTAssertEqual(globalNorm([.rows(rows)]), globalNorm([rows.dense()]))
+        }
+    }
+}
