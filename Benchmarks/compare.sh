@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Side-by-side speed of `deberta bench` and PyTorch (../shared/tools/oracle/bench_torch.py --child),
-# interleaved A B A B in one sitting; prints the medians and the ratio for each workload.
+# Side-by-side speed and peak RSS of `deberta bench` and PyTorch (../shared/tools/oracle/bench_torch.py
+# --child infer|train), interleaved A B A B in one sitting; prints the medians and the ratios for each
+# workload (`train:` = forward + backward + AdamW step, dropout on, 2-way classification head).
 #
 #   Benchmarks/compare.sh [ROUNDS]            (default 3 rounds per workload)
-#   WORKLOADS="v3-base:8:128:fp32 v3-base:1:128:fp32" Benchmarks/compare.sh
+#   WORKLOADS="v3-base:8:128:fp32 train:v3-base:8:128:fp32" Benchmarks/compare.sh
 #
 # Needs a release build (make release) and a Python venv with torch + transformers: $ORACLE_VENV
 # (default ../oracle/venv or ./.venv-oracle, created with ../shared/tools/oracle/setup.sh when missing).
@@ -19,24 +20,33 @@ if [ -z "$VENV" ]; then VENV=.venv-oracle; bash "$ORACLE/setup.sh" "$VENV"; fi
 PY="$VENV/bin/python"
 BIN=.build/release/deberta
 [ -x "$BIN" ] || swift build -c release
-WORKLOADS=${WORKLOADS:-"v3-base:8:128:fp32 v3-base:8:128:bf16 v3-base:1:128:fp32 v3-base:1:512:fp32 v3-xsmall:8:128:fp32"}
-printf "%-28s %14s %14s %8s\n" workload "swift seq/s" "torch seq/s" ratio
+WORKLOADS=${WORKLOADS:-"v3-base:8:128:fp32 v3-base:8:128:bf16 v3-base:1:128:fp32 v3-base:1:512:fp32 v3-xsmall:8:128:fp32 train:v3-base:8:128:fp32 train:v3-xsmall:8:128:fp32"}
+printf "%-34s %12s %12s %7s %12s %12s %6s\n" workload "swift seq/s" "torch seq/s" ratio "swift MiB" "torch MiB" RSS
 for w in $WORKLOADS; do
-  IFS=: read -r model batch seq dtype <<< "$w"
+  mode=inference; spec=$w
+  if [[ $w == train:* ]]; then mode=train; spec=${w#train:}; fi
+  IFS=: read -r model batch seq dtype <<< "$spec"
   tdtype=$dtype; [ "$dtype" = bf16 ] && tdtype=bf16-autocast
-  ours=(); theirs=()
+  ours=(); theirs=(); ours_rss=(); theirs_rss=()
   for _ in $(seq "$ROUNDS"); do
     dt=(); [ "$dtype" = fp32 ] || dt=(--dtype "$dtype")
-    ours+=("$($BIN bench --config "$model" --batch "$batch" --seq "$seq" "${dt[@]}" --warmup 1 --reps 3 --json \
-      | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["seq_per_s"])')")
-    theirs+=("$("$PY" "$ORACLE/bench_torch.py" --child infer \
-      "{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3}" \
-      | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["seq_per_s"]["median"])')")
+    read -r s r < <($BIN bench --config "$model" --batch "$batch" --seq "$seq" --mode $mode "${dt[@]}" --warmup 1 --reps 3 --json \
+      | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["seq_per_s"], d["peak_rss_mib"])')
+    ours+=("$s"); ours_rss+=("$r")
+    if [ $mode = train ]; then
+      child=train; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"warmup\": 1, \"steps\": 3}"
+    else
+      child=infer; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3}"
+    fi
+    read -r s r < <("$PY" "$ORACLE/bench_torch.py" --child $child "$tspec" \
+      | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d["seq_per_s"]["median"], d["peak_rss_mib"])')
+    theirs+=("$s"); theirs_rss+=("$r")
   done
-  "$PY" - "$w" "${ours[*]}" "${theirs[*]}" <<'PY'
+  "$PY" - "$w" "${ours[*]}" "${theirs[*]}" "${ours_rss[*]}" "${theirs_rss[*]}" <<'PY'
 import statistics, sys
-w, a, b = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-ma, mb = statistics.median(a), statistics.median(b)
-print(f"{w:28s} {ma:14.2f} {mb:14.2f} {ma / mb:7.2f}x")
+w = sys.argv[1]
+a, b, ra, rb = ([float(x) for x in arg.split()] for arg in sys.argv[2:6])
+ma, mb, mra, mrb = (statistics.median(v) for v in (a, b, ra, rb))
+print(f"{w:34s} {ma:12.2f} {mb:12.2f} {ma / mb:6.2f}x {mra:12.0f} {mrb:12.0f} {mra / mrb:5.2f}x")
 PY
 done
