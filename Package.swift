@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["Checkpoint"]),
         .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
         .target(name: "GLUE"),
-        .target(name: "Training", dependencies: ["TensorCore", "DeBERTa", "Checkpoint", "Tokenizers", "GLUE", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Training", dependencies: ["CKernels", "TensorCore", "DeBERTa", "Checkpoint", "Tokenizers", "GLUE", .product(name: "Logging", package: "swift-log")]),
         // MLM and RTD pretraining (PRETRAINING.md): data preparation, masking, GDES, the training loop.
         .target(name: "Pretraining", dependencies: ["DeBERTa", "Training", "Tokenizers", "TensorCore", "Checkpoint", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(

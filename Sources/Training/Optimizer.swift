@@ -1,3 +1,4 @@
+import CKernels
 import DeBERTa
 import Foundation
 import TensorCore
@@ -93,37 +94,31 @@ public final class AdamOptimizer {
     }
 
     /// The update of `count` consecutive elements of parameter `p` at update number `step`:
-    /// `(θ, m, v, g, count)`.
+    /// `(θ, m, v, g, count)`, by the C kernels (AVX-512 where available).
     private func elementUpdate(for p: Parameter, step: Int, learningRate lr: Float, gradientScale: Float)
         -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void {
         let c = configuration
         let wd = Float(decays(p.name) ? c.weightDecay : 0)
-        let b1 = Float(c.beta1), b2 = Float(c.beta2), eps = Float(c.epsilon), inv = 1 / gradientScale
-        let oneMinusB1 = Float(1 - c.beta1), oneMinusB2 = Float(1 - c.beta2)
+        var k = ck_adam_constants()
+        k.inv_scale = 1 / gradientScale
+        k.beta1 = Float(c.beta1)
+        k.one_minus_beta1 = Float(1 - c.beta1)
+        k.beta2 = Float(c.beta2)
+        k.one_minus_beta2 = Float(1 - c.beta2)
+        k.eps = Float(c.epsilon)
         switch c.variant {
         case .adamw:
             let bc1 = 1 - pow(c.beta1, Double(step)), bc2 = 1 - pow(c.beta2, Double(step))
-            let stepSize = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
-            let decay = Float(1 - Double(lr) * Double(wd))
-            return { theta, m, v, gp, n in
-                for i in 0..<n {
-                    let gi = gp[i] * inv
-                    theta[i] *= decay
-                    m[i] += (gi - m[i]) * oneMinusB1
-                    v[i] = v[i] * b2 + oneMinusB2 * gi * gi
-                    theta[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Sqrt + eps)
-                }
-            }
+            k.step_size = Float(Double(lr) / bc1)
+            k.bias_correction2_sqrt = Float(bc2.squareRoot())
+            k.decay = Float(1 - Double(lr) * Double(wd))
+            let constants = k
+            return { theta, m, v, g, n in withUnsafePointer(to: constants) { ck_adamw_update(theta, m, v, g, n, $0) } }
         case .xadam:
-            return { theta, m, v, gp, n in
-                for i in 0..<n {
-                    let gi = gp[i] * inv
-                    m[i] = m[i] * b1 + oneMinusB1 * gi
-                    v[i] = v[i] * b2 + oneMinusB2 * gi * gi
-                    let update = m[i] / (v[i].squareRoot() + eps) + wd * theta[i]
-                    theta[i] -= lr * update
-                }
-            }
+            k.weight_decay = wd
+            k.lr = lr
+            let constants = k
+            return { theta, m, v, g, n in withUnsafePointer(to: constants) { ck_xadam_update(theta, m, v, g, n, $0) } }
         }
     }
 

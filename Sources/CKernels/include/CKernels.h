@@ -26,4 +26,22 @@ void ck_gelu_forward(const float *x, float *y, size_t count);
 /// GELU's vector-Jacobian product: `dx = g · (Φ(x) + x · φ(x))`.
 void ck_gelu_backward(const float *x, const float *g, float *dx, size_t count);
 
+/// The per-step constants of an Adam update (see ck_adamw_update / ck_xadam_update).
+typedef struct {
+    float inv_scale;             ///< 1 / gradient scale (loss scale × clipping)
+    float beta1, one_minus_beta1, beta2, one_minus_beta2, eps;
+    float decay;                 ///< AdamW: 1 − lr · weight decay
+    float step_size;             ///< AdamW: lr / (1 − β1^t)
+    float bias_correction2_sqrt; ///< AdamW: √(1 − β2^t)
+    float weight_decay, lr;      ///< XAdam
+} ck_adam_constants;
+
+/// torch.optim.AdamW over `count` elements: θ ← θ·decay; m ← m + (g − m)(1 − β1);
+/// v ← v·β2 + (1 − β2)·g²; θ ← θ − step·m / (√v / √(1 − β2^t) + ε), with g = grad · inv_scale.
+void ck_adamw_update(float *theta, float *m, float *v, const float *grad, size_t count, const ck_adam_constants *c);
+
+/// The original DeBERTa XAdam (no bias correction, decoupled decay inside the update):
+/// m ← m·β1 + (1 − β1)·g; v ← v·β2 + (1 − β2)·g²; θ ← θ − lr·(m / (√v + ε) + wd·θ).
+void ck_xadam_update(float *theta, float *m, float *v, const float *grad, size_t count, const ck_adam_constants *c);
+
 #endif
