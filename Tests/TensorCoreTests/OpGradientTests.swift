@@ -126,6 +126,14 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(Double(kept.count) / 10_000, 0.9, accuracy: 0.01)
         XCTAssertEqual(kept[0], 1 / 0.9, accuracy: 1e-6)
         checkGradients([randomTensor([4, 5], key: 27)]) { dropout($0[0], probability: 0.3, key: 9) }
+        // The vectorised kernel draws exactly the counter-based stream's `uniform(key, i) < p`, also
+        // on a length with a scalar tail and over the thread split.
+        for p: Float in [0.1, 0.3, 1.0 / 3] {
+            let y = randomTensor([100_003], key: 28)
+            let d = dropout(y, probability: p, key: 77)
+            let expected = (0..<y.count).map { RandomStream.uniform(key: 77, index: $0) < p ? 0 : y.data[$0] * (1 / (1 - p)) }
+            XCTAssertEqual(d.scalars, expected, "p = \(p)")
+        }
     }
 
     func testLosses() {

@@ -44,4 +44,9 @@ void ck_adamw_update(float *theta, float *m, float *v, const float *grad, size_t
 /// m ← m·β1 + (1 − β1)·g; v ← v·β2 + (1 − β2)·g²; θ ← θ − lr·(m / (√v + ε) + wd·θ).
 void ck_xadam_update(float *theta, float *m, float *v, const float *grad, size_t count, const ck_adam_constants *c);
 
+/// Inverted dropout of `count` values whose stream indices start at `first`: element i is dropped
+/// (0) when the top 24 bits of SplitMix64(key ^ (first + i)·0xD1B54A32D192ED03) are below
+/// `threshold` (= ⌈p·2^24⌉, the same test as uniform < p), else scaled by `scale`.
+void ck_dropout(const float *src, float *dst, size_t count, uint64_t key, uint64_t first, uint64_t threshold, float scale);
+
 #endif
