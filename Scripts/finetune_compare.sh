@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fine-tunes a pretrained discriminator folder and the same shape from random weights on SST-2 and
 # RTE with one recipe, and prints the dev accuracies (BENCHMARKS.md "Pretraining").
-#   [SEED=1234] Scripts/finetune_compare.sh PRETRAINED_DIR OUT_DIR [pretrained|random|both]
+#   [SEED=1234] [RTE_LR=1e-4 RTE_EPOCHS=3] Scripts/finetune_compare.sh PRETRAINED_DIR OUT_DIR [pretrained|random|both]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pretrained=$1 out=$2 which=${3:-both}
@@ -22,7 +22,7 @@ for init in pretrained random; do
   $B train --task_name SST-2 --data_dir $glue/SST-2 --output_dir "$out/sst2-$init" $src $common \
     --max_seq_len 64 --train_batch_size 32 --learning_rate 1e-4 --warmup 0.05 --num_train_epochs 1 > "$out/sst2-$init.log" 2>&1
   $B train --task_name RTE --data_dir $glue/RTE --output_dir "$out/rte-$init" $src $common \
-    --max_seq_len 128 --train_batch_size 16 --learning_rate 1e-4 --warmup 0.1 --num_train_epochs 3 > "$out/rte-$init.log" 2>&1
+    --max_seq_len 128 --train_batch_size 16 --learning_rate ${RTE_LR:-1e-4} --warmup 0.1 --num_train_epochs ${RTE_EPOCHS:-3} > "$out/rte-$init.log" 2>&1
   for t in sst2 rte; do
     echo "$t $init seed $seed: $(tail -1 "$out/$t-$init/eval_results.jsonl")"
   done
