@@ -2,6 +2,7 @@
 // plain C. Both evaluate the same expressions in the same order without fused multiply-adds, so
 // they give the same bits as each other and as the Swift reference loop they replace.
 #include "CKernels.h"
+#include "CPUFeatures.h"
 #include <math.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -72,24 +73,12 @@ static void xadam_avx512(float *theta, float *m, float *v, const float *g, size_
     xadam_scalar(theta + i, m + i, v + i, g + i, n - i, c);
 }
 
-static int adam_avx512_state = -1;
-
-static int use_avx512(void) {
-    int state = __atomic_load_n(&adam_avx512_state, __ATOMIC_RELAXED);
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = __builtin_cpu_supports("avx512f") ? 1 : 0;
-        __atomic_store_n(&adam_avx512_state, state, __ATOMIC_RELAXED);
-    }
-    return state;
-}
-
 void ck_adamw_update(float *theta, float *m, float *v, const float *g, size_t n, const ck_adam_constants *c) {
-    if (use_avx512()) adamw_avx512(theta, m, v, g, n, c); else adamw_scalar(theta, m, v, g, n, c);
+    if (ck_cpu_has_avx512(0)) adamw_avx512(theta, m, v, g, n, c); else adamw_scalar(theta, m, v, g, n, c);
 }
 
 void ck_xadam_update(float *theta, float *m, float *v, const float *g, size_t n, const ck_adam_constants *c) {
-    if (use_avx512()) xadam_avx512(theta, m, v, g, n, c); else xadam_scalar(theta, m, v, g, n, c);
+    if (ck_cpu_has_avx512(0)) xadam_avx512(theta, m, v, g, n, c); else xadam_scalar(theta, m, v, g, n, c);
 }
 #else
 void ck_adamw_update(float *theta, float *m, float *v, const float *g, size_t n, const ck_adam_constants *c) { adamw_scalar(theta, m, v, g, n, c); }

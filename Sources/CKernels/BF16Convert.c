@@ -1,6 +1,7 @@
 // float32 <-> bfloat16 conversion kernels: a portable scalar loop and an AVX-512F version chosen
 // at run time (no build flags needed; other CPUs take the scalar loop).
 #include "CKernels.h"
+#include "CPUFeatures.h"
 
 static inline uint16_t round_one(float x) {
     union { float f; uint32_t u; } v = { x };
@@ -50,17 +51,7 @@ static void widen_avx512(const uint16_t *src, float *dst, size_t count) {
     widen_scalar(src + i, dst + i, count - i);
 }
 
-static int avx512_state = -1;
-
-int bf16_kernels_use_avx512(void) {
-    int state = __atomic_load_n(&avx512_state, __ATOMIC_RELAXED);
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = __builtin_cpu_supports("avx512f") ? 1 : 0;
-        __atomic_store_n(&avx512_state, state, __ATOMIC_RELAXED);
-    }
-    return state;
-}
+int bf16_kernels_use_avx512(void) { return ck_cpu_has_avx512(0); }
 #else
 int bf16_kernels_use_avx512(void) { return 0; }
 #endif

@@ -1,6 +1,7 @@
 // Counter-based inverted dropout (TensorCore's RandomStream.uniform): AVX-512 (F + DQ for the
 // 64-bit multiplies) or plain C, the same bits either way.
 #include "CKernels.h"
+#include "CPUFeatures.h"
 
 static inline uint64_t mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -41,20 +42,8 @@ static void dropout_avx512(const float *src, float *dst, size_t n, uint64_t key,
     dropout_scalar(src + i, dst + i, n - i, key, first + i, threshold, scale);
 }
 
-static int dropout_avx512_state = -1;
-
-static int use_avx512(void) {
-    int state = __atomic_load_n(&dropout_avx512_state, __ATOMIC_RELAXED);
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 1 : 0;
-        __atomic_store_n(&dropout_avx512_state, state, __ATOMIC_RELAXED);
-    }
-    return state;
-}
-
 void ck_dropout(const float *src, float *dst, size_t n, uint64_t key, uint64_t first, uint64_t threshold, float scale) {
-    if (use_avx512()) dropout_avx512(src, dst, n, key, first, threshold, scale);
+    if (ck_cpu_has_avx512(1)) dropout_avx512(src, dst, n, key, first, threshold, scale);
     else dropout_scalar(src, dst, n, key, first, threshold, scale);
 }
 #else

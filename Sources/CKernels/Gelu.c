@@ -1,5 +1,6 @@
 // GELU forward and backward: AVX-512 with a polynomial erf/exp, or libm.
 #include "CKernels.h"
+#include "CPUFeatures.h"
 #include <math.h>
 
 static const float inv_sqrt2 = 0.70710678118654752f;
@@ -103,24 +104,12 @@ static void gelu_backward_avx512(const float *x, const float *g, float *dx, size
     gelu_backward_scalar(x + i, g + i, dx + i, n - i);
 }
 
-static int gelu_avx512_state = -1;
-
-static int use_avx512(void) {
-    int state = __atomic_load_n(&gelu_avx512_state, __ATOMIC_RELAXED);
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = __builtin_cpu_supports("avx512f") ? 1 : 0;
-        __atomic_store_n(&gelu_avx512_state, state, __ATOMIC_RELAXED);
-    }
-    return state;
-}
-
 void ck_gelu_forward(const float *x, float *y, size_t n) {
-    if (use_avx512()) gelu_forward_avx512(x, y, n); else gelu_forward_scalar(x, y, n);
+    if (ck_cpu_has_avx512(0)) gelu_forward_avx512(x, y, n); else gelu_forward_scalar(x, y, n);
 }
 
 void ck_gelu_backward(const float *x, const float *g, float *dx, size_t n) {
-    if (use_avx512()) gelu_backward_avx512(x, g, dx, n); else gelu_backward_scalar(x, g, dx, n);
+    if (ck_cpu_has_avx512(0)) gelu_backward_avx512(x, g, dx, n); else gelu_backward_scalar(x, g, dx, n);
 }
 #else
 void ck_gelu_forward(const float *x, float *y, size_t n) { gelu_forward_scalar(x, y, n); }
