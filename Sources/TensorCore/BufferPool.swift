@@ -69,9 +69,9 @@ enum BufferPool {
         guard size >= threshold else { return (UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64), size) }
         var evicted: [(Int, UnsafeMutableRawPointer)] = []
         let reused: UnsafeMutableRawPointer? = state.withLock { s in
-            let fit = s.free[size] != nil ? size : s.free.keys.filter { $0 > size && $0 <= 2 * size }.min()
-            if let fit, var list = s.free[fit], let last = list.popLast() {
-                s.free[fit] = list.isEmpty ? nil : list
+            let fit = s.free[size] != nil ? size : s.free.keys.lazy.filter { $0 > size && $0 <= 2 * size }.min()
+            if let fit, let last = s.free[fit]?.popLast() {
+                if s.free[fit]!.isEmpty { s.free[fit] = nil }
                 s.cachedBytes -= fit
                 s.liveBytes += fit
                 s.highWater = max(s.highWater, s.liveBytes)
@@ -88,8 +88,6 @@ enum BufferPool {
         guard let block = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), block != MAP_FAILED else {
             fatalError("out of memory: could not map \(size >> 20) MiB for a tensor")
         }
-        // Transparent huge pages where the system allows them on request: a 2 MiB fault instead of 512.
-        if size >= 2 << 20 { _ = madvise(block, size, 14 /* MADV_HUGEPAGE */) }
         return (block, size)
     }
 

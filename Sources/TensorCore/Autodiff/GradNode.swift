@@ -53,11 +53,7 @@ public final class GradNode {
         var target = grad!.storage
         grad = nil
         rowGrad = nil
-        if !isKnownUniquelyReferenced(&target) {
-            let owned = TensorStorage(uninitializedCount: target.count)
-            owned.pointer.update(from: target.pointer, count: target.count)
-            target = owned
-        }
+        Self.makeOwned(&target)
         rows.add(into: target.pointer)
         grad = Tensor(shape: shape, storage: target)
         return grad.map { .dense($0) }
@@ -81,14 +77,19 @@ public final class GradNode {
                 Parallel.forEach(sum.count, grain: 1 << 15) { r in for i in r { o[i] = a[i] + b[i] } }
                 grad = Tensor(shape: shape, storage: sum)
             }
-        } else if !isLeaf || isKnownUniquelyReferenced(&incoming) {
-            grad = Tensor(shape: shape, storage: incoming)
         } else {
             // Leaves own their gradient (optimizers may scale it in place).
-            let owned = TensorStorage(uninitializedCount: incoming.count)
-            owned.pointer.update(from: incoming.pointer, count: incoming.count)
-            grad = Tensor(shape: shape, storage: owned)
+            if isLeaf { Self.makeOwned(&incoming) }
+            grad = Tensor(shape: shape, storage: incoming)
         }
+    }
+
+    /// Replaces `storage` by a copy unless nothing else references it.
+    private static func makeOwned(_ storage: inout TensorStorage) {
+        guard !isKnownUniquelyReferenced(&storage) else { return }
+        let owned = TensorStorage(uninitializedCount: storage.count)
+        owned.pointer.update(from: storage.pointer, count: storage.count)
+        storage = owned
     }
 
     private func add(_ source: TensorStorage, into target: TensorStorage) {
