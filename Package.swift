@@ -43,7 +43,7 @@ let package = Package(
         ),
         // Release-mode throughput benchmark of the tokenizers (see BENCHMARKS.md).
         .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "Benchmarks/TokenizerBench"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], exclude: ["Resources"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),

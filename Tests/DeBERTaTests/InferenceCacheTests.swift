@@ -5,8 +5,10 @@ import XCTest
 @testable import DeBERTa
 
 /// In inference (no parameter records gradients, no dropout) the normalised relative table and each
-/// layer's position projections are computed once and reused; they must give exactly the numbers of
-/// the uncached path, follow changes of length, and be recomputed when a weight changes.
+/// layer's position projections are computed once and reused, and linear weights are packed once;
+/// they must give the numbers of the uncached path (exactly on a second call; within float32
+/// summation-order differences of the `sgemm` path, which trainable weights take), follow changes
+/// of length, and be recomputed when a weight changes.
 final class InferenceCacheTests: XCTestCase {
     func testCachedPositionTermsEqualTheUncachedPath() throws {
         for name in tinyFixtureNames {
@@ -24,7 +26,7 @@ final class InferenceCacheTests: XCTestCase {
 
             let first = try last(frozen, input)
             XCTAssertEqual(try last(frozen, input), first, "\(name): second call (cached)")
-            XCTAssertEqual(try last(trainable, input), first, "\(name): uncached path")
+            XCTAssertLessThanOrEqual(maxAbsDiff(try last(trainable, input), first), 2e-5, "\(name): uncached path")
 
             // A shorter batch reaches fewer relative rows: the cache must not serve the longer table.
             let n = input.inputIds.shape[1], b = input.inputIds.shape[0], k = n - 3
@@ -33,7 +35,7 @@ final class InferenceCacheTests: XCTestCase {
             }
             let short = ModelInput(inputIds: prefix(input.inputIds)!, attentionMask: prefix(input.attentionMask),
                                    tokenTypeIds: prefix(input.tokenTypeIds), positionIds: prefix(input.positionIds))
-            XCTAssertEqual(try last(frozen, short), try last(trainable, short), "\(name): shorter input")
+            XCTAssertLessThanOrEqual(maxAbsDiff(try last(frozen, short), try last(trainable, short)), 2e-5, "\(name): shorter input")
 
             // Weights changed in place (as an optimizer does, marking the storage) are seen at once.
             for model in [frozen, trainable] {
@@ -45,7 +47,7 @@ final class InferenceCacheTests: XCTestCase {
                 q.storage.markModified()
             }
             let changed = try last(frozen, input)
-            XCTAssertEqual(changed, try last(trainable, input), "\(name): after a weight change")
+            XCTAssertLessThanOrEqual(maxAbsDiff(changed, try last(trainable, input)), 2e-5, "\(name): after a weight change")
             XCTAssertGreaterThan(maxAbsDiff(changed, first), 1e-3, "\(name): the change must show")
         }
     }

@@ -21,11 +21,15 @@ func checkGradients(
         var numeric = [Float](repeating: 0, count: leaf.count)
         for i in 0..<leaf.count {
             let saved = leaf.data[i]
+            // Each in-place write is marked, as weight writers must (caches of constant weights follow versions).
             leaf.data[i] = saved + h
+            leaf.storage.markModified()
             let plus = Double(sum(f(leaves.map { $0.detached() }) * w).item)
             leaf.data[i] = saved - h
+            leaf.storage.markModified()
             let minus = Double(sum(f(leaves.map { $0.detached() }) * w).item)
             leaf.data[i] = saved
+            leaf.storage.markModified()
             numeric[i] = Float((plus - minus) / Double(2 * h))
         }
         let scale = max(1, numeric.map { abs($0) }.max() ?? 1)

@@ -49,4 +49,24 @@ void ck_xadam_update(float *theta, float *m, float *v, const float *grad, size_t
 /// `threshold` (= ⌈p·2^24⌉, the same test as uniform < p), else scaled by `scale`.
 void ck_dropout(const float *src, float *dst, size_t count, uint64_t key, uint64_t first, uint64_t threshold, float scale);
 
+/// Floats needed for a `[n, k]` weight packed by ck_sgemm_pack (n rounded up to whole panels).
+size_t ck_sgemm_packed_size(int n, int k);
+
+/// Output columns per packed panel (64).
+int ck_sgemm_packed_panel_width(void);
+
+/// Packs a row-major `[n, k]` weight (PyTorch's `[out, in]`) into column panels for
+/// ck_sgemm_packed; `out` holds ck_sgemm_packed_size(n, k) floats, 64-byte aligned.
+void ck_sgemm_pack(const float *w, int n, int k, float *out);
+
+/// 1 when ck_sgemm_packed runs on this CPU (AVX-512), else 0.
+int ck_sgemm_packed_available(void);
+
+/// `C[r, j] = Σ_k A[r, k] · W[j, k] (+ bias[j])` for rows `row0 ..< row1` and columns
+/// `col0 ..< col1` (whole panels: `col0` a multiple of the panel width, `col1` one too or `n`),
+/// with the `[n, k]` weight W packed by ck_sgemm_pack. Returns 0, writing nothing, when the CPU
+/// lacks AVX-512.
+int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
+                    float *c, int ldc, int row0, int row1, int col0, int col1);
+
 #endif

@@ -74,7 +74,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 /// `weight` `[out, in]`, `bias` `[out]`.
 ///
 /// With ``Precision/matmul`` set to `.bf16` its three products (forward, `dX`, `dW`) read
-/// bfloat16-rounded inputs and accumulate in float32 (see `linearBF16`).
+/// bfloat16-rounded inputs and accumulate in float32 (see `linearBF16`). In float32, a weight that
+/// does not require gradients (inference) is packed once and multiplied by the AVX-512 kernel of
+/// ``PackedWeight``; otherwise `sgemm` computes the product.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let inF = x.dim(-1), outF = weight.dim(0)
     precondition(weight.rank == 2 && weight.dim(1) == inF, "linear: input \(x.shape) does not match weight \(weight.shape)")
@@ -84,17 +86,21 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         return linearBF16(x, weight: weight, bias: bias, rows: rows, inF: inF, outF: outF)
     }
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
-    var beta: Float = 0
-    if let bias {
-        precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)")
-        let o = out.data, b = bias.data
-        Parallel.forEach(rows, grain: 256) { r in
-            for i in r { (o + i * outF).update(from: b, count: outF) }
+    if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
+    let packedDone = PackedWeight.cached(for: weight)?
+        .product(x.data, rows: rows, bias: bias.map { UnsafePointer($0.data) }, into: out.data) ?? false
+    if !packedDone {
+        var beta: Float = 0
+        if let bias {
+            let o = out.data, b = bias.data
+            Parallel.forEach(rows, grain: 256) { r in
+                for i in r { (o + i * outF).update(from: b, count: outF) }
+            }
+            beta = 1
         }
-        beta = 1
+        BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
+                   a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
     }
-    BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
-               a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
     return out.recording([x, weight, bias]) { g in
         var dx: Tensor? = nil, dw: Tensor? = nil, db: Tensor? = nil
         if x.requiresGrad {

@@ -1,0 +1,126 @@
+// Matrix products against a constant weight packed once into column panels (inference linear layers).
+//
+// C[m, n] = A[m, k] · Wᵀ (+ bias), W [n, k] row-major as PyTorch stores linear weights. W is packed
+// into panels of 64 output columns, each panel k rows of 64 floats (zero-padded past n), so the
+// micro-kernel streams it with aligned loads. A is read in place: the micro-kernel keeps a 6 × 64
+// tile of C in 24 zmm registers and broadcasts one element of each of its 6 rows per step of k.
+// Blocking: KC = 768 steps of k per pass (a 192 KiB panel slice in L2, the tile's 18 KiB of A
+// in L1), MC = 768 rows of A per block. Measured against OpenBLAS's sgemm (which packs both
+// operands on every call) on the v3-base shapes, single thread: at par for 1 024 rows, 1.15–1.27×
+// for 128 rows (BENCHMARKS.md); packing A as well, or KC = 128/256, measured no better.
+#include "CKernels.h"
+#include "CPUFeatures.h"
+
+enum { PANEL = 64, MR = 6, KC = 768, MC = 768 };
+
+size_t ck_sgemm_packed_size(int n, int k) { return (size_t)((n + PANEL - 1) / PANEL) * PANEL * (size_t)k; }
+
+int ck_sgemm_packed_panel_width(void) { return PANEL; }
+
+void ck_sgemm_pack(const float *w, int n, int k, float *out) {
+    int panels = (n + PANEL - 1) / PANEL;
+    for (int p = 0; p < panels; p++) {
+        float *dst = out + (size_t)p * k * PANEL;
+        for (int c = 0; c < PANEL; c++) {
+            int row = p * PANEL + c;
+            if (row < n) {
+                const float *src = w + (size_t)row * k;
+                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = src[kk];
+            } else {
+                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = 0;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+int ck_sgemm_packed_available(void) { return ck_cpu_has_avx512(0); }
+
+// One mr × 64 tile: acc = rows of A (stride lda) · panel over kc; then + bias (first k block) or
+// + C (later blocks); masked stores leave columns past `cols` untouched.
+__attribute__((target("avx512f"), always_inline))
+static inline void tile(const int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
+                        const float *add, int add_rows, int cols) {
+    __m512 acc[MR][4];
+    for (int i = 0; i < mr; i++)
+        for (int v = 0; v < 4; v++) acc[i][v] = _mm512_setzero_ps();
+    for (int kk = 0; kk < kc; kk++) {
+        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32), b3 = _mm512_load_ps(b + 48);
+        for (int i = 0; i < mr; i++) {
+            __m512 x = _mm512_set1_ps(a[(size_t)i * lda]);
+            acc[i][0] = _mm512_fmadd_ps(x, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(x, b1, acc[i][1]);
+            acc[i][2] = _mm512_fmadd_ps(x, b2, acc[i][2]);
+            acc[i][3] = _mm512_fmadd_ps(x, b3, acc[i][3]);
+        }
+        a += 1;
+        b += PANEL;
+    }
+    __mmask16 mask[4];
+    for (int v = 0; v < 4; v++) {
+        int r = cols - 16 * v;
+        mask[v] = r >= 16 ? 0xFFFF : r <= 0 ? 0 : (__mmask16)((1u << r) - 1);
+    }
+    for (int i = 0; i < mr; i++) {
+        float *ci = c + (size_t)i * ldc;
+        const float *ai = add ? (add_rows ? add + (size_t)i * ldc : add) : 0;
+        for (int v = 0; v < 4; v++) {
+            __m512 x = acc[i][v];
+            if (ai) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], ai + 16 * v));
+            _mm512_mask_storeu_ps(ci + 16 * v, mask[v], x);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+static void tile_rows(int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
+                      const float *add, int add_rows, int cols) {
+    switch (mr) {
+    case 6: tile(6, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    case 5: tile(5, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    case 4: tile(4, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    case 3: tile(3, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    case 2: tile(2, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    default: tile(1, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    }
+}
+
+int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
+                    float *c, int ldc, int row0, int row1, int col0, int col1) {
+    if (!ck_sgemm_packed_available()) return 0;
+    if (k <= 0) {
+        for (int r = row0; r < row1; r++)
+            for (int j = col0; j < col1; j++) c[(size_t)r * ldc + j] = bias ? bias[j] : 0;
+        return 1;
+    }
+    int p0 = col0 / PANEL, p1 = (col1 + PANEL - 1) / PANEL;
+    for (int ic = row0; ic < row1; ic += MC) {
+        int mc = row1 - ic < MC ? row1 - ic : MC;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = k - pc < KC ? k - pc : KC;
+            for (int p = p0; p < p1; p++) {
+                int cols = (p + 1) * PANEL > n ? n - p * PANEL : PANEL;
+                const float *b = packed + (size_t)p * k * PANEL + (size_t)pc * PANEL;
+                for (int i = 0; i < mc; i += MR) {
+                    int mr = mc - i < MR ? mc - i : MR;
+                    float *ct = c + (size_t)(ic + i) * ldc + p * PANEL;
+                    const float *add = pc > 0 ? ct : bias ? bias + p * PANEL : 0;
+                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, add, pc > 0, cols);
+                }
+            }
+        }
+    }
+    return 1;
+}
+#else
+int ck_sgemm_packed_available(void) { return 0; }
+
+int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
+                    float *c, int ldc, int row0, int row1, int col0, int col1) {
+    (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
+    (void)row0; (void)row1; (void)col0; (void)col1;
+    return 0;
+}
+#endif
