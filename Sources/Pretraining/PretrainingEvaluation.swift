@@ -60,7 +60,10 @@ extension PretrainingTrainer {
         var tp = 0, fp = 0, fn = 0, tn = 0, discriminatorLosses: [Double] = [], replacedTotal = 0
         let wasTraining = groups.map { $0.parameters.first?.value.requiresGrad ?? false }
         for g in groups { g.parameters.forEach { $0.setRequiresGrad(false) } }
-        defer { for (g, on) in zip(groups, wasTraining) where on { g.parameters.forEach { $0.setRequiresGrad(true) } } }
+        defer {
+            for (g, on) in zip(groups, wasTraining) where on { g.parameters.forEach { $0.setRequiresGrad(true) } }
+            if wasTraining.contains(true) { releaseConstantWeightCaches() }
+        }
         for start in stride(from: 0, to: count, by: max(batchSize, 1)) {
             let batch = try data.batch(Array(start..<min(start + batchSize, count)))
             let positions = batch.maskedPositions

@@ -44,3 +44,11 @@ public final class WeightCache<Value: AnyObject>: @unchecked Sendable {
     /// Drops every cached value (frees their memory).
     public func removeAll() { lock.withLock { entries.removeAll() } }
 }
+
+/// Frees every copy derived from constant weights (packed fp32 panels, bf16 copies): evaluation in
+/// the middle of training calls it before training resumes, since the next optimizer step makes
+/// those copies stale while they would still hold memory the size of the weights.
+public func releaseConstantWeightCaches() {
+    PackedWeight.removeAllCached()
+    BFloat16WeightCache.removeAll()
+}

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TensorCore
 
@@ -84,6 +85,36 @@ final class OpGradientTests: XCTestCase {
         let e = [Float(1), 2, 3].map { exp($0) }
         let plain = softmax(Tensor([1, 2, 3], shape: [3]))
         for (v, ev) in zip(plain.scalars, e) { XCTAssertEqual(v, ev / e.reduce(0, +), accuracy: 1e-6) }
+    }
+
+    /// Rows longer than one vector with a partial tail (n = 37), masked keys across the vector
+    /// boundary, and a batch whose keys are all masked, forward and backward against Double.
+    func testMaskedSoftmaxLongRowsAgainstDouble() {
+        let n = 37, m = 3, heads = 2
+        let x = randomTensor([2, heads, m, n], key: 40)
+        let keyValues: [Float] = (0..<n).map { [3, 15, 16, 17, 36].contains($0) ? 0 : 1 } + [Float](repeating: 0, count: n)
+        let k = Tensor(keyValues, shape: [2, n]), q = Tensor([Float](repeating: 1, count: 2 * m), shape: [2, m])
+        let leaf = x.requiringGrad()
+        let p = maskedSoftmax(leaf, queryMask: q, keyMask: k)
+        let g = randomTensor([2, heads, m, n], key: 41)
+        sum(p * g).backward()
+        for row in 0..<(2 * heads * m) {
+            let b = row / (heads * m), base = row * n
+            let keys = (0..<n).map { keyValues[b * n + $0] != 0 }
+            guard keys.contains(true) else {
+                for j in 0..<n { XCTAssertEqual(p.data[base + j], 1 / Float(n), "no key: uniform") }
+                continue
+            }
+            let mx = (0..<n).filter { keys[$0] }.map { Double(x.data[base + $0]) }.max()!
+            let e = (0..<n).map { keys[$0] ? Foundation.exp(Double(x.data[base + $0]) - mx) : 0 }
+            let total = e.reduce(0, +)
+            let y = e.map { $0 / total }
+            let dot = (0..<n).reduce(0.0) { $0 + y[$1] * Double(g.data[base + $1]) }
+            for j in 0..<n {
+                XCTAssertEqual(Double(p.data[base + j]), y[j], accuracy: 1e-6 * max(y[j], 1e-3), "row \(row), key \(j)")
+                XCTAssertEqual(Double(leaf.grad!.data[base + j]), y[j] * (Double(g.data[base + j]) - dot), accuracy: 1e-6, "dx row \(row), key \(j)")
+            }
+        }
     }
 
     func testEmbeddingPaddingRowGetsNoGradient() {

@@ -69,4 +69,12 @@ int ck_sgemm_packed_available(void);
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
                     float *c, int ldc, int row0, int row1, int col0, int col1);
 
+/// Softmax of `x[0 ..< n]` over the keys whose `keys[j]` is non-zero; masked keys get 0, and a
+/// row with no key gets 1/n everywhere (all its scores equal the mask's fill value). AVX-512 with a
+/// polynomial exp when the CPU has it, else libm.
+void ck_masked_softmax_row(const float *x, const float *keys, float *y, size_t n);
+
+/// The vector-Jacobian product of ck_masked_softmax_row: `dx = y · (g − Σ_keys g·y)` at keys, 0 elsewhere.
+void ck_masked_softmax_backward_row(const float *y, const float *g, const float *keys, float *dx, size_t n);
+
 #endif

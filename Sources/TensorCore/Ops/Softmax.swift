@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Masked softmax over the last axis of attention scores `[B, heads, M, N]`, with Hugging Face's
@@ -21,25 +22,7 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
                 for j in 0..<n { y[j] = u }
                 continue
             }
-            var mx = -Float.greatestFiniteMagnitude
-            for j in 0..<n where keys[j] != 0 { mx = Swift.max(mx, x[j]) }
-            var total: Float = 0
-            for j in 0..<n {
-                if keys[j] != 0 {
-                    let e = exp(x[j] - mx)
-                    y[j] = e
-                    total += e
-                } else {
-                    y[j] = 0
-                }
-            }
-            if total == 0 {  // every key masked: all scores equal the fill value
-                let u = 1 / Float(n)
-                for j in 0..<n { y[j] = u }
-            } else {
-                let inv = 1 / total
-                for j in 0..<n { y[j] *= inv }
-            }
+            ck_masked_softmax_row(x, keys, y, n)
         }
     }
     let probs = out.detached(), shape = scores.shape
@@ -55,9 +38,7 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
                     for j in 0..<n { dx[j] = 0 }
                     continue
                 }
-                var dot: Float = 0
-                for j in 0..<n where keys[j] != 0 { dot += gy[j] * y[j] }
-                for j in 0..<n { dx[j] = keys[j] != 0 ? y[j] * (gy[j] - dot) : 0 }
+                ck_masked_softmax_backward_row(y, gy, keys, dx, n)
             }
         }
         return [t]

@@ -208,7 +208,12 @@ public final class GLUEFineTuning {
     func predict(_ model: DeBERTaModel, _ features: [GLUEFeature], batchSize: Int) throws -> [LabelValue] {
         let training = model.parameters.first?.value.requiresGrad ?? false
         if training { model.setRequiresGrad(false) }
-        defer { if training { model.setRequiresGrad(true) } }
+        defer {
+            if training {
+                model.setRequiresGrad(true)
+                releaseConstantWeightCaches()
+            }
+        }
         let order = GLUEBatching.lengthSortedOrder(features.map(\.inputIds))
         var sorted: [LabelValue] = []
         sorted.reserveCapacity(features.count)
