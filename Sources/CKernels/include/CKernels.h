@@ -77,4 +77,11 @@ void ck_masked_softmax_row(const float *x, const float *keys, float *y, size_t n
 /// The vector-Jacobian product of ck_masked_softmax_row: `dx = y · (g − Σ_keys g·y)` at keys, 0 elsewhere.
 void ck_masked_softmax_backward_row(const float *y, const float *g, const float *keys, float *dx, size_t n);
 
+/// One (batch, head) block of disentangled attention scores: `out[i, j] = content[i, j]
+/// + c2p[i, index[i, j]] + p2c[j, index[i, j]]` for `i < m`, `j < n`, with `c2p` `[m, s]` and
+/// `p2c` `[n, s]` (either may be NULL) and `index` `[m, n]` holding values in `[0, s)`. `out` may
+/// be `content`.
+void ck_relative_scores(const float *content, const float *c2p, const float *p2c, const int32_t *index,
+                        float *out, size_t m, size_t n, size_t s);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The relative-position gathers of disentangled attention, fused with the content scores.
 ///
 /// For scores `[B, heads, M, N]` and an index matrix `index[i, j]` (`[M, N]`, the row of the
@@ -13,26 +15,14 @@ public func addRelativeScores(_ content: Tensor, c2p: Tensor?, p2c: Tensor?, ind
     let s = (c2p ?? p2c)?.dim(-1) ?? 0
     if let c2p { precondition(c2p.shape == [batch, heads, m, s], "c2p \(c2p.shape) vs scores \(content.shape)") }
     if let p2c { precondition(p2c.shape == [batch, heads, n, s], "p2c \(p2c.shape) vs scores \(content.shape)") }
-    let out = content.copy()
+    let out = Tensor(uninitializedShape: content.shape)
     index.values.withUnsafeBufferPointer { ip in
-        let idx = ip.baseAddress!
-        let o = out.data
+        let idx = ip.baseAddress!, o = out.data, src = content.data
         let cp = c2p?.data, pp = p2c?.data
         Parallel.forEach(batch * heads, grain: 1) { r in
             for bh in r {
-                let ob = o + bh * m * n
-                if let cp {
-                    let cb = cp + bh * m * s
-                    for i in 0..<m {
-                        for j in 0..<n { ob[i * n + j] += cb[i * s + Int(idx[i * n + j])] }
-                    }
-                }
-                if let pp {
-                    let pb = pp + bh * n * s
-                    for i in 0..<m {
-                        for j in 0..<n { ob[i * n + j] += pb[j * s + Int(idx[i * n + j])] }
-                    }
-                }
+                ck_relative_scores(src + bh * m * n, cp.map { UnsafePointer($0 + bh * m * s) }, pp.map { UnsafePointer($0 + bh * n * s) },
+                                   idx, o + bh * m * n, m, n, s)
             }
         }
     }
