@@ -10,6 +10,8 @@
 // for 128 rows (BENCHMARKS.md); packing A as well, or KC = 128/256, measured no better.
 #include "CKernels.h"
 #include "CPUFeatures.h"
+#include <stdlib.h>
+#include <string.h>
 
 enum { PANEL = 64, MR = 6, KC = 768, MC = 768 };
 
@@ -17,21 +19,30 @@ size_t ck_sgemm_packed_size(int n, int k) { return (size_t)((n + PANEL - 1) / PA
 
 int ck_sgemm_packed_panel_width(void) { return PANEL; }
 
-void ck_sgemm_pack(const float *w, int n, int k, float *out) {
+// W's element (j, kk) is w[j·ldw + kk] (`transposed` 0: W stored [n, k]) or w[kk·ldw + j]
+// (`transposed` 1: Wᵀ stored [k, n]).
+static void pack_panels(const float *w, int n, int k, size_t ldw, int transposed, float *out) {
     int panels = (n + PANEL - 1) / PANEL;
     for (int p = 0; p < panels; p++) {
         float *dst = out + (size_t)p * k * PANEL;
-        for (int c = 0; c < PANEL; c++) {
-            int row = p * PANEL + c;
-            if (row < n) {
-                const float *src = w + (size_t)row * k;
-                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = src[kk];
-            } else {
-                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = 0;
+        int cols = n - p * PANEL < PANEL ? n - p * PANEL : PANEL;
+        if (transposed) {
+            for (int kk = 0; kk < k; kk++) {
+                const float *src = w + (size_t)kk * ldw + (size_t)p * PANEL;
+                float *row = dst + (size_t)kk * PANEL;
+                memcpy(row, src, sizeof(float) * (size_t)cols);
+                if (cols < PANEL) memset(row + cols, 0, sizeof(float) * (size_t)(PANEL - cols));
+            }
+        } else {
+            for (int c = 0; c < PANEL; c++) {
+                const float *src = w + (size_t)(p * PANEL + c) * ldw;
+                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = c < cols ? src[kk] : 0;
             }
         }
     }
 }
+
+void ck_sgemm_pack(const float *w, int n, int k, float *out) { pack_panels(w, n, k, (size_t)k, 0, out); }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -42,7 +53,7 @@ int ck_sgemm_packed_available(void) { return ck_cpu_has_avx512(0); }
 // + C (later blocks); masked stores leave columns past `cols` untouched.
 __attribute__((target("avx512f"), always_inline))
 static inline void tile(const int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                        const float *add, int add_rows, int cols) {
+                        float alpha, const float *add, int add_rows, int cols) {
     __m512 acc[MR][4];
     for (int i = 0; i < mr; i++)
         for (int v = 0; v < 4; v++) acc[i][v] = _mm512_setzero_ps();
@@ -63,11 +74,12 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
         int r = cols - 16 * v;
         mask[v] = r >= 16 ? 0xFFFF : r <= 0 ? 0 : (__mmask16)((1u << r) - 1);
     }
+    const __m512 scale = _mm512_set1_ps(alpha);
     for (int i = 0; i < mr; i++) {
         float *ci = c + (size_t)i * ldc;
         const float *ai = add ? (add_rows ? add + (size_t)i * ldc : add) : 0;
         for (int v = 0; v < 4; v++) {
-            __m512 x = acc[i][v];
+            __m512 x = alpha == 1.0f ? acc[i][v] : _mm512_mul_ps(acc[i][v], scale);
             if (ai) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], ai + 16 * v));
             _mm512_mask_storeu_ps(ci + 16 * v, mask[v], x);
         }
@@ -76,24 +88,25 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
 
 __attribute__((target("avx512f")))
 static void tile_rows(int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                      const float *add, int add_rows, int cols) {
+                      float alpha, const float *add, int add_rows, int cols) {
     switch (mr) {
-    case 6: tile(6, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
-    case 5: tile(5, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
-    case 4: tile(4, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
-    case 3: tile(3, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
-    case 2: tile(2, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
-    default: tile(1, kc, a, lda, b, c, ldc, add, add_rows, cols); break;
+    case 6: tile(6, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    case 5: tile(5, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    case 4: tile(4, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    case 3: tile(3, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    case 2: tile(2, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    default: tile(1, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
     }
 }
 
-int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1) {
-    if (!ck_sgemm_packed_available()) return 0;
+// The blocked loops of ck_sgemm_packed, with `alpha` scaling the product (not the bias).
+__attribute__((target("avx512f")))
+static void packed_product(int n, int k, float alpha, const float *a, int lda, const float *packed, const float *bias,
+                           float *c, int ldc, int row0, int row1, int col0, int col1) {
     if (k <= 0) {
         for (int r = row0; r < row1; r++)
             for (int j = col0; j < col1; j++) c[(size_t)r * ldc + j] = bias ? bias[j] : 0;
-        return 1;
+        return;
     }
     int p0 = col0 / PANEL, p1 = (col1 + PANEL - 1) / PANEL;
     for (int ic = row0; ic < row1; ic += MC) {
@@ -107,11 +120,37 @@ int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, 
                     int mr = mc - i < MR ? mc - i : MR;
                     float *ct = c + (size_t)(ic + i) * ldc + p * PANEL;
                     const float *add = pc > 0 ? ct : bias ? bias + p * PANEL : 0;
-                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, add, pc > 0, cols);
+                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, alpha, add, pc > 0, cols);
                 }
             }
         }
     }
+}
+
+int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
+                    float *c, int ldc, int row0, int row1, int col0, int col1) {
+    if (!ck_sgemm_packed_available()) return 0;
+    packed_product(n, k, 1.0f, a, lda, packed, bias, c, ldc, row0, row1, col0, col1);
+    return 1;
+}
+
+// Per-thread panel buffer of ck_sgemm_small, grown as needed and kept for the thread's lifetime.
+static __thread float *small_panels;
+static __thread size_t small_capacity;
+
+int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, int trans_b,
+                   float *c, int ldc) {
+    if (!ck_sgemm_packed_available()) return 0;
+    size_t need = ck_sgemm_packed_size(n, k);
+    if (need > small_capacity) {
+        float *grown = 0;
+        if (posix_memalign((void **)&grown, 64, sizeof(float) * need) != 0) return 0;
+        free(small_panels);
+        small_panels = grown;
+        small_capacity = need;
+    }
+    pack_panels(b, n, k, (size_t)ldb, !trans_b, small_panels);
+    packed_product(n, k, alpha, a, lda, small_panels, 0, c, ldc, 0, m, 0, n);
     return 1;
 }
 #else
@@ -121,6 +160,12 @@ int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, 
                     float *c, int ldc, int row0, int row1, int col0, int col1) {
     (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
     (void)row0; (void)row1; (void)col0; (void)col1;
+    return 0;
+}
+
+int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, int trans_b,
+                   float *c, int ldc) {
+    (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b; (void)ldb; (void)trans_b; (void)c; (void)ldc;
     return 0;
 }
 #endif

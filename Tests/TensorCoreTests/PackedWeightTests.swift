@@ -83,6 +83,30 @@ final class PackedWeightTests: XCTestCase {
         } }
     }
 
+    /// The per-head product: `alpha · A · Bᵀ` (B `[n, k]`) and `alpha · A · B` (B `[k, n]`), with row
+    /// strides wider than the rows (heads read in place), partial panels and a k beyond one block.
+    func testSmallProductBothLayouts() {
+        for (m, n, k) in [(5, 3, 2), (13, 70, 64), (7, 129, 800)] {
+            let lda = k + 3, ldb = (n > k ? n : k) + 5, ldc = n + 2
+            let a = randomValues(m * lda, seed: 51), b = randomValues(max(n, k) * ldb, seed: 52)
+            for transB in [true, false] {
+                var c = [Float](repeating: 9, count: m * ldc)
+                let ran = ck_sgemm_small(Int32(m), Int32(n), Int32(k), 0.125, a, Int32(lda), b, Int32(ldb), transB ? 1 : 0, &c, Int32(ldc))
+                XCTAssertEqual(ran, 1)
+                for i in 0..<m { for j in 0..<ldc {
+                    guard j < n else { XCTAssertEqual(c[i * ldc + j], 9, "column \(j) is outside C"); continue }
+                    var s = 0.0, mag = 0.0
+                    for p in 0..<k {
+                        let t = Double(a[i * lda + p]) * Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+                        s += t
+                        mag += abs(t)
+                    }
+                    XCTAssertEqual(Double(c[i * ldc + j]), 0.125 * s, accuracy: 1e-5 * 0.125 * mag, "m \(m) n \(n) k \(k) transB \(transB)")
+                } }
+            }
+        }
+    }
+
     /// `linear` packs a constant weight once, follows in-place changes of it (version), and leaves
     /// weights that are being trained to `sgemm`, whose gradients stay right.
     func testLinearUsesCachedPackedWeightForConstantWeights() {

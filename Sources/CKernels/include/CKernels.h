@@ -84,4 +84,11 @@ void ck_masked_softmax_backward_row(const float *y, const float *g, const float 
 void ck_relative_scores(const float *content, const float *c2p, const float *p2c, const int32_t *index,
                         float *out, size_t m, size_t n, size_t s);
 
+/// `C = alpha · A · op(B)` for one small product (an attention head) on the calling thread: A
+/// `[m, k]` (row stride lda), op(B) `[k, n]` given as B `[n, k]` (`trans_b` 1, like `x · Wᵀ`) or as
+/// B `[k, n]` (`trans_b` 0), row stride ldb. B is packed into a per-thread buffer first. Returns
+/// 0, writing nothing, without AVX-512 or when the buffer cannot grow.
+int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, int trans_b,
+                   float *c, int ldc);
+
 #endif

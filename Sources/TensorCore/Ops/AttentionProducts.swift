@@ -1,3 +1,5 @@
+import CKernels
+
 /// The per-head products of multi-head attention. Heads are read in place with a leading dimension
 /// (never copied out); the many small GEMMs (one per batch entry and head) run in parallel over
 /// the cores with single-threaded BLAS, which beats letting BLAS split each small product.
@@ -6,6 +8,20 @@
 @inlinable
 func forEachSmallProduct(_ count: Int, _ body: (Int) -> Void) {
     Parallel.forEach(count) { r in for i in r { body(i) } }
+}
+
+/// One forward head product `C = alpha · A · op(B)` on the calling thread: the AVX-512 kernel of
+/// ``PackedWeight`` (B packed into a per-thread buffer, A read in place, no zero-fill of C) when the
+/// CPU has it, else `sgemm`.
+@inlinable
+func headProduct(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                 b: UnsafePointer<Float>, ldb: Int, transB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if PackedWeight.isAvailable, max(m, n, k, lda, ldb, ldc) <= Int(Int32.max),
+       ck_sgemm_small(Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), transB ? 1 : 0, c, Int32(ldc)) != 0 {
+        return
+    }
+    BLAS.sgemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+               c: c, ldc: ldc, parallel: false)
 }
 
 /// Per-head score products of multi-head attention:
@@ -24,10 +40,8 @@ public func headScores(_ a: Tensor, _ c: Tensor, heads: Int, alpha: Float = 1) -
     forEachSmallProduct(batch * heads) { bh in
         let b = bh / heads, h = bh % heads
         let cb = c.data + (cBatch == 1 ? 0 : b * n * width)
-        BLAS.sgemm(transA: false, transB: true, m: m, n: n, k: d, alpha: alpha,
-                   a: a.data + b * m * width + h * d, lda: width,
-                   b: cb + h * d, ldb: width,
-                   c: out.data + (b * heads + h) * m * n, ldc: n, parallel: false)
+        headProduct(m: m, n: n, k: d, alpha: alpha, a: a.data + b * m * width + h * d, lda: width,
+                    b: cb + h * d, ldb: width, transB: true, c: out.data + (b * heads + h) * m * n, ldc: n)
     }
     return out.recording([a, c]) { g in
         var da: Tensor? = nil, dc: Tensor? = nil
@@ -74,10 +88,8 @@ public func headContext(_ p: Tensor, _ v: Tensor) -> Tensor {
     let out = Tensor(uninitializedShape: [batch, m, width])
     forEachSmallProduct(batch * heads) { bh in
         let b = bh / heads, h = bh % heads
-        BLAS.sgemm(transA: false, transB: false, m: m, n: d, k: n,
-                   a: p.data + (b * heads + h) * m * n, lda: n,
-                   b: v.data + b * n * width + h * d, ldb: width,
-                   c: out.data + b * m * width + h * d, ldc: width, parallel: false)
+        headProduct(m: m, n: d, k: n, alpha: 1, a: p.data + (b * heads + h) * m * n, lda: n,
+                    b: v.data + b * n * width + h * d, ldb: width, transB: false, c: out.data + b * m * width + h * d, ldc: width)
     }
     return out.recording([p, v]) { g in
         var dp: Tensor? = nil, dv: Tensor? = nil
