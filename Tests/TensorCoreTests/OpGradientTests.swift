@@ -87,6 +87,29 @@ final class OpGradientTests: XCTestCase {
         for (v, ev) in zip(plain.scalars, e) { XCTAssertEqual(v, ev / e.reduce(0, +), accuracy: 1e-6) }
     }
 
+    /// Rows of 37 and 768 values (vector tails, v3-base width) against Double, in inference (no
+    /// gradient: normalised values not kept) and with gradients recorded.
+    func testLayerNormLongRowsAgainstDouble() {
+        for width in [37, 768] {
+            let rows = 3
+            let x = randomTensor([rows, width], key: 60).scalars.map { $0 * 3 + 1 }
+            let gamma = randomTensor([width], key: 61), beta = randomTensor([width], key: 62)
+            for recording in [false, true] {
+                let input = Tensor(x, shape: [rows, width])
+                let y = layerNorm(recording ? input.requiringGrad() : input, gamma: gamma, beta: beta, eps: 1e-7)
+                for r in 0..<rows {
+                    let row = x[(r * width)..<((r + 1) * width)].map(Double.init)
+                    let mean = row.reduce(0, +) / Double(width)
+                    let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(width)
+                    for j in 0..<width {
+                        let expected = (row[j] - mean) / (variance + 1e-7).squareRoot() * Double(gamma.data[j]) + Double(beta.data[j])
+                        XCTAssertEqual(Double(y.data[r * width + j]), expected, accuracy: 2e-5, "width \(width), row \(r), \(j)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows longer than one vector with a partial tail (n = 37), masked keys across the vector
     /// boundary, and a batch whose keys are all masked, forward and backward against Double.
     func testMaskedSoftmaxLongRowsAgainstDouble() {

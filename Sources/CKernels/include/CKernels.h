@@ -91,4 +91,9 @@ void ck_relative_scores(const float *content, const float *c2p, const float *p2c
 int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, int trans_b,
                    float *c, int ldc);
 
+/// Layer normalisation of one row of `n` values: `y = (x − mean) / sqrt(var + eps) · gamma + beta`
+/// with the population variance; the normalised values go to `xhat` too unless it is NULL.
+/// Returns `1 / sqrt(var + eps)`.
+float ck_layer_norm_row(const float *x, const float *gamma, const float *beta, size_t n, float eps, float *y, float *xhat);
+
 #endif

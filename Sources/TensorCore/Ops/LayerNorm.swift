@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Layer normalisation over the last axis: `(x − mean) / sqrt(var + eps) · gamma + beta`,
@@ -7,27 +8,18 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float) -> T
     precondition(gamma.count == width && beta.count == width, "layerNorm: \(x.shape) with gamma \(gamma.shape)")
     let rows = x.count / width
     let out = Tensor(uninitializedShape: x.shape)
-    let xhat = Tensor(uninitializedShape: x.shape)
-    var rstd = [Float](repeating: 0, count: rows)
-    let src = x.data, dst = out.data, nrm = xhat.data, gm = gamma.data, bt = beta.data
+    let recording = x.requiresGrad || gamma.requiresGrad || beta.requiresGrad
+    // The normalised values are kept for the backward pass only.
+    let xhat = recording ? Tensor(uninitializedShape: x.shape) : Tensor(uninitializedShape: [0])
+    var rstd = [Float](repeating: 0, count: recording ? rows : 0)
+    let src = x.data, dst = out.data, nrm: UnsafeMutablePointer<Float>? = recording ? xhat.data : nil
+    let gm = gamma.data, bt = beta.data
     rstd.withUnsafeMutableBufferPointer { rs in
-        let rsp = rs.baseAddress!
+        let rsp = recording ? rs.baseAddress : nil
         Parallel.forEach(rows, grain: 16) { r in
             for i in r {
-                let row = src + i * width
-                var mean: Float = 0
-                for j in 0..<width { mean += row[j] }
-                mean /= Float(width)
-                var variance: Float = 0
-                for j in 0..<width { let c = row[j] - mean; variance += c * c }
-                variance /= Float(width)
-                let inv = 1 / (variance + eps).squareRoot()
-                rsp[i] = inv
-                for j in 0..<width {
-                    let h = (row[j] - mean) * inv
-                    nrm[i * width + j] = h
-                    dst[i * width + j] = h * gm[j] + bt[j]
-                }
+                let inv = ck_layer_norm_row(src + i * width, gm, bt, width, eps, dst + i * width, nrm.map { $0 + i * width })
+                rsp?[i] = inv
             }
         }
     }
