@@ -10,6 +10,7 @@
 // for 128 rows (BENCHMARKS.md); packing A as well, or KC = 128/256, measured no better.
 #include "CKernels.h"
 #include "CPUFeatures.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ static void pack_panels(const float *w, int n, int k, size_t ldw, int transposed
 void ck_sgemm_pack(const float *w, int n, int k, float *out) { pack_panels(w, n, k, (size_t)k, 0, out); }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
+#include "VectorMath.h"
 
 int ck_sgemm_packed_available(void) { return ck_cpu_has_avx512(0); }
 
@@ -53,7 +54,7 @@ int ck_sgemm_packed_available(void) { return ck_cpu_has_avx512(0); }
 // + C (later blocks); masked stores leave columns past `cols` untouched.
 __attribute__((target("avx512f"), always_inline))
 static inline void tile(const int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                        float alpha, const float *add, int add_rows, int cols) {
+                        float alpha, const float *add, int add_rows, int cols, int gelu) {
     __m512 acc[MR][4];
     for (int i = 0; i < mr; i++)
         for (int v = 0; v < 4; v++) acc[i][v] = _mm512_setzero_ps();
@@ -81,6 +82,7 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
         for (int v = 0; v < 4; v++) {
             __m512 x = alpha == 1.0f ? acc[i][v] : _mm512_mul_ps(acc[i][v], scale);
             if (ai) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], ai + 16 * v));
+            if (gelu) x = gelu_ps(x);
             _mm512_mask_storeu_ps(ci + 16 * v, mask[v], x);
         }
     }
@@ -88,24 +90,28 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
 
 __attribute__((target("avx512f")))
 static void tile_rows(int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                      float alpha, const float *add, int add_rows, int cols) {
+                      float alpha, const float *add, int add_rows, int cols, int gelu) {
     switch (mr) {
-    case 6: tile(6, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
-    case 5: tile(5, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
-    case 4: tile(4, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
-    case 3: tile(3, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
-    case 2: tile(2, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
-    default: tile(1, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols); break;
+    case 6: tile(6, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    case 5: tile(5, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    case 4: tile(4, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    case 3: tile(3, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    case 2: tile(2, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    default: tile(1, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
     }
 }
 
-// The blocked loops of ck_sgemm_packed, with `alpha` scaling the product (not the bias).
+// The blocked loops of ck_sgemm_packed, with `alpha` scaling the product (not the bias) and GELU
+// applied as the last k block is stored when `gelu` is set.
 __attribute__((target("avx512f")))
 static void packed_product(int n, int k, float alpha, const float *a, int lda, const float *packed, const float *bias,
-                           float *c, int ldc, int row0, int row1, int col0, int col1) {
+                           float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
     if (k <= 0) {
         for (int r = row0; r < row1; r++)
-            for (int j = col0; j < col1; j++) c[(size_t)r * ldc + j] = bias ? bias[j] : 0;
+            for (int j = col0; j < col1; j++) {
+                float v = bias ? bias[j] : 0;
+                c[(size_t)r * ldc + j] = gelu ? 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)) : v;
+            }
         return;
     }
     int p0 = col0 / PANEL, p1 = (col1 + PANEL - 1) / PANEL;
@@ -120,7 +126,8 @@ static void packed_product(int n, int k, float alpha, const float *a, int lda, c
                     int mr = mc - i < MR ? mc - i : MR;
                     float *ct = c + (size_t)(ic + i) * ldc + p * PANEL;
                     const float *add = pc > 0 ? ct : bias ? bias + p * PANEL : 0;
-                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, alpha, add, pc > 0, cols);
+                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, alpha, add, pc > 0, cols,
+                              gelu && pc + kc == k);
                 }
             }
         }
@@ -128,9 +135,9 @@ static void packed_product(int n, int k, float alpha, const float *a, int lda, c
 }
 
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1) {
+                    float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
     if (!ck_sgemm_packed_available()) return 0;
-    packed_product(n, k, 1.0f, a, lda, packed, bias, c, ldc, row0, row1, col0, col1);
+    packed_product(n, k, 1.0f, a, lda, packed, bias, c, ldc, row0, row1, col0, col1, gelu);
     return 1;
 }
 
@@ -150,15 +157,15 @@ int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, co
         small_capacity = need;
     }
     pack_panels(b, n, k, (size_t)ldb, !trans_b, small_panels);
-    packed_product(n, k, alpha, a, lda, small_panels, 0, c, ldc, 0, m, 0, n);
+    packed_product(n, k, alpha, a, lda, small_panels, 0, c, ldc, 0, m, 0, n, 0);
     return 1;
 }
 #else
 int ck_sgemm_packed_available(void) { return 0; }
 
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1) {
-    (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
+                    float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
+    (void)n; (void)gelu; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
     (void)row0; (void)row1; (void)col0; (void)col1;
     return 0;
 }

@@ -32,7 +32,7 @@ public final class EncoderLayer {
         let query = queryStates ?? x
         let attended = attention(x, queryInput: queryStates, mask: mask, queryMask: mask, rel: rel, index: index, context: context)
         let y = attentionNorm(context.dropout(attentionOutput(attended), config.hiddenDropoutProb) + query)
-        let u = activate(intermediate(y), config.hiddenActivation)
+        let u = intermediate(y, activation: config.hiddenActivation)
         return outputNorm(context.dropout(output(u), config.hiddenDropoutProb) + y)
     }
 }

@@ -13,6 +13,11 @@ public final class Linear {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         linear(x, weight: weight.value, bias: bias?.value)
     }
+
+    /// `activation(x · Wᵀ + b)`, fused into the product where the kernels allow (inference GELU).
+    public func callAsFunction(_ x: Tensor, activation: Activation) -> Tensor {
+        linear(x, weight: weight.value, bias: bias?.value, activation: activation)
+    }
 }
 
 /// Layer normalisation over the last axis with learned scale (`weight`) and shift (`bias`).

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import XCTest
 @testable import TensorCore
 
@@ -70,7 +71,7 @@ final class PackedWeightTests: XCTestCase {
         ck_sgemm_pack(w, Int32(n), Int32(k), packed)
         var c = [Float](repeating: -7, count: rows * ldc)
         // rows 5 ..< 17, columns 64 ..< 150 (the second panel and the partial third).
-        let ran = ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), packed, nil, &c, Int32(ldc), 5, 17, 64, Int32(n))
+        let ran = ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), packed, nil, &c, Int32(ldc), 5, 17, 64, Int32(n), 0)
         XCTAssertEqual(ran, 1)
         let ref = reference(x, w, bias: nil, rows: rows, n: n, k: k)
         for r in 0..<rows { for j in 0..<ldc {
@@ -105,6 +106,27 @@ final class PackedWeightTests: XCTestCase {
                 } }
             }
         }
+    }
+
+    /// GELU fused into the product (inference) against the Double reference passed through erf-GELU,
+    /// over two k blocks (k = 900) so that only the last block's store applies it; with an input that
+    /// records gradients the unfused path runs and the gradient flows.
+    func testFusedGELUMatchesReference() {
+        let rows = 8, inF = 900, outF = 70
+        let xv = randomValues(rows * inF, seed: 71), wv = randomValues(outF * inF, seed: 72).map { $0 * 0.05 }
+        let bv = randomValues(outF, seed: 73)
+        let w = Tensor(wv, shape: [outF, inF]), b = Tensor(bv, shape: [outF])
+        let ref = reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)
+        func gelu(_ v: Double) -> Double { 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())) }
+        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, activation: .gelu)
+        let x = Tensor(xv, shape: [rows, inF]).requiringGrad()
+        let unfused = linear(x, weight: w, bias: b, activation: .gelu)
+        for i in 0..<(rows * outF) {
+            XCTAssertEqual(Double(fused.data[i]), gelu(ref.values[i]), accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "fused \(i)")
+            XCTAssertEqual(Double(unfused.data[i]), gelu(ref.values[i]), accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "unfused \(i)")
+        }
+        sum(unfused).backward()
+        XCTAssertNotNil(x.grad)
     }
 
     /// `linear` packs a constant weight once, follows in-place changes of it (version), and leaves

@@ -120,6 +120,21 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     }
 }
 
+/// `activate(linear(x, weight, bias), activation)`. In float32 inference (no input records
+/// gradients) with exact GELU, the activation is applied by the packed product kernel as it stores
+/// each result, saving a pass over the (wide) output.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
+    if activation == .gelu, Precision.matmul == .fp32, !x.requiresGrad, bias?.requiresGrad != true,
+       weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true,
+       let packed = PackedWeight.cached(for: weight) {
+        let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [weight.dim(0)])
+        if packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) }, gelu: true, into: out.data) {
+            return out
+        }
+    }
+    return activate(linear(x, weight: weight, bias: bias), activation)
+}
+
 /// Column sums of a `[rows, columns]` view of `g`, as a `[columns]` tensor.
 func sumRows(_ g: Tensor, columns: Int) -> Tensor {
     let rows = g.count / columns
