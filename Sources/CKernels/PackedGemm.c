@@ -54,7 +54,7 @@ int ck_sgemm_packed_available(void) { return ck_cpu_has_avx512(0); }
 // + C (later blocks); masked stores leave columns past `cols` untouched.
 __attribute__((target("avx512f"), always_inline))
 static inline void tile(const int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                        float alpha, const float *add, int add_rows, int cols, int gelu) {
+                        float alpha, const float *add, int add_rows, const float *res, int cols, int gelu) {
     __m512 acc[MR][4];
     for (int i = 0; i < mr; i++)
         for (int v = 0; v < 4; v++) acc[i][v] = _mm512_setzero_ps();
@@ -82,6 +82,7 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
         for (int v = 0; v < 4; v++) {
             __m512 x = alpha == 1.0f ? acc[i][v] : _mm512_mul_ps(acc[i][v], scale);
             if (ai) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], ai + 16 * v));
+            if (res) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], res + (size_t)i * ldc + 16 * v));
             if (gelu) x = gelu_ps(x);
             _mm512_mask_storeu_ps(ci + 16 * v, mask[v], x);
         }
@@ -90,14 +91,14 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
 
 __attribute__((target("avx512f")))
 static void tile_rows(int mr, int kc, const float *a, size_t lda, const float *b, float *c, int ldc,
-                      float alpha, const float *add, int add_rows, int cols, int gelu) {
+                      float alpha, const float *add, int add_rows, const float *res, int cols, int gelu) {
     switch (mr) {
-    case 6: tile(6, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
-    case 5: tile(5, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
-    case 4: tile(4, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
-    case 3: tile(3, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
-    case 2: tile(2, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
-    default: tile(1, kc, a, lda, b, c, ldc, alpha, add, add_rows, cols, gelu); break;
+    case 6: tile(6, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
+    case 5: tile(5, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
+    case 4: tile(4, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
+    case 3: tile(3, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
+    case 2: tile(2, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
+    default: tile(1, kc, a, lda, b, c, ldc, alpha, add, add_rows, res, cols, gelu); break;
     }
 }
 
@@ -105,11 +106,11 @@ static void tile_rows(int mr, int kc, const float *a, size_t lda, const float *b
 // applied as the last k block is stored when `gelu` is set.
 __attribute__((target("avx512f")))
 static void packed_product(int n, int k, float alpha, const float *a, int lda, const float *packed, const float *bias,
-                           float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
+                           const float *residual, float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
     if (k <= 0) {
         for (int r = row0; r < row1; r++)
             for (int j = col0; j < col1; j++) {
-                float v = bias ? bias[j] : 0;
+                float v = (bias ? bias[j] : 0) + (residual ? residual[(size_t)r * ldc + j] : 0);
                 c[(size_t)r * ldc + j] = gelu ? 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)) : v;
             }
         return;
@@ -126,7 +127,8 @@ static void packed_product(int n, int k, float alpha, const float *a, int lda, c
                     int mr = mc - i < MR ? mc - i : MR;
                     float *ct = c + (size_t)(ic + i) * ldc + p * PANEL;
                     const float *add = pc > 0 ? ct : bias ? bias + p * PANEL : 0;
-                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, alpha, add, pc > 0, cols,
+                    const float *res = pc == 0 && residual ? residual + (size_t)(ic + i) * ldc + p * PANEL : 0;
+                    tile_rows(mr, kc, a + (size_t)(ic + i) * lda + pc, (size_t)lda, b, ct, ldc, alpha, add, pc > 0, res, cols,
                               gelu && pc + kc == k);
                 }
             }
@@ -135,9 +137,9 @@ static void packed_product(int n, int k, float alpha, const float *a, int lda, c
 }
 
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
+                    const float *residual, float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
     if (!ck_sgemm_packed_available()) return 0;
-    packed_product(n, k, 1.0f, a, lda, packed, bias, c, ldc, row0, row1, col0, col1, gelu);
+    packed_product(n, k, 1.0f, a, lda, packed, bias, residual, c, ldc, row0, row1, col0, col1, gelu);
     return 1;
 }
 
@@ -157,15 +159,15 @@ int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, co
         small_capacity = need;
     }
     pack_panels(b, n, k, (size_t)ldb, !trans_b, small_panels);
-    packed_product(n, k, alpha, a, lda, small_panels, 0, c, ldc, 0, m, 0, n, 0);
+    packed_product(n, k, alpha, a, lda, small_panels, 0, 0, c, ldc, 0, m, 0, n, 0);
     return 1;
 }
 #else
 int ck_sgemm_packed_available(void) { return 0; }
 
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
-    (void)n; (void)gelu; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
+                    const float *residual, float *c, int ldc, int row0, int row1, int col0, int col1, int gelu) {
+    (void)n; (void)gelu; (void)residual; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc;
     (void)row0; (void)row1; (void)col0; (void)col1;
     return 0;
 }

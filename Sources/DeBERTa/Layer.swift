@@ -31,9 +31,15 @@ public final class EncoderLayer {
                         context: ForwardContext) -> Tensor {
         let query = queryStates ?? x
         let attended = attention(x, queryInput: queryStates, mask: mask, queryMask: mask, rel: rel, index: index, context: context)
-        let y = attentionNorm(context.dropout(attentionOutput(attended), config.hiddenDropoutProb) + query)
+        let y = attentionNorm(residualBranch(attentionOutput, attended, plus: query, context))
         let u = intermediate(y, activation: config.hiddenActivation)
-        return outputNorm(context.dropout(output(u), config.hiddenDropoutProb) + y)
+        return outputNorm(residualBranch(output, u, plus: y, context))
+    }
+
+    /// `Dropout(dense(x)) + residual`; without dropout (inference) the addition happens inside the product.
+    private func residualBranch(_ dense: Linear, _ x: Tensor, plus residual: Tensor, _ context: ForwardContext) -> Tensor {
+        guard context.training, config.hiddenDropoutProb > 0 else { return dense(x, adding: residual) }
+        return context.dropout(dense(x), config.hiddenDropoutProb) + residual
     }
 }
 

@@ -14,6 +14,11 @@ public final class Linear {
         linear(x, weight: weight.value, bias: bias?.value)
     }
 
+    /// `x · Wᵀ + b + residual`, the addition fused into the product where the kernels allow (inference).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        linear(x, weight: weight.value, bias: bias?.value, adding: residual)
+    }
+
     /// `activation(x · Wᵀ + b)`, fused into the product where the kernels allow (inference GELU).
     public func callAsFunction(_ x: Tensor, activation: Activation) -> Tensor {
         linear(x, weight: weight.value, bias: bias?.value, activation: activation)

@@ -49,11 +49,13 @@ public final class PackedWeight: @unchecked Sendable {
     /// Drops every cached packed weight.
     public static func removeAllCached() { cache.removeAll() }
 
-    /// `out[r, j] = Σ_k x[r, k] · W[j, k] (+ bias[j])`, passed through exact GELU with `gelu`, for
-    /// `rows` rows of `x` (row stride `inFeatures`), `out` with row stride `outFeatures`. Large
-    /// products are split over the workers by column panels (or by rows when there are too few
-    /// panels to share evenly). Returns false, writing nothing, when this CPU lacks the kernel.
-    public func product(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, gelu: Bool = false,
+    /// `out[r, j] = Σ_k x[r, k] · W[j, k] (+ bias[j]) (+ residual[r, j])`, passed through exact GELU
+    /// with `gelu`, for `rows` rows of `x` (row stride `inFeatures`); `out` and `residual` have row
+    /// stride `outFeatures`. Large products are split over the workers by column panels (or by rows
+    /// when there are too few panels to share evenly). Returns false, writing nothing, when this CPU
+    /// lacks the kernel.
+    public func product(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?,
+                        residual: UnsafePointer<Float>? = nil, gelu: Bool = false,
                         into out: UnsafeMutablePointer<Float>) -> Bool {
         let n = outFeatures, k = inFeatures
         guard Self.isAvailable, rows <= Int(Int32.max) else { return false }
@@ -62,7 +64,7 @@ public final class PackedWeight: @unchecked Sendable {
         let panels = (n + width - 1) / width
         let workers = Threading.workers
         func run(rows r: Range<Int>, panels p: Range<Int>) -> Bool {
-            ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), pointer, bias, out, Int32(n),
+            ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), pointer, bias, residual, out, Int32(n),
                             Int32(r.lowerBound), Int32(r.upperBound),
                             Int32(p.lowerBound * width), Int32(min(n, p.upperBound * width)), gelu ? 1 : 0) != 0
         }

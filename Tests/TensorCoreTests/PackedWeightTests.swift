@@ -71,7 +71,7 @@ final class PackedWeightTests: XCTestCase {
         ck_sgemm_pack(w, Int32(n), Int32(k), packed)
         var c = [Float](repeating: -7, count: rows * ldc)
         // rows 5 ..< 17, columns 64 ..< 150 (the second panel and the partial third).
-        let ran = ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), packed, nil, &c, Int32(ldc), 5, 17, 64, Int32(n), 0)
+        let ran = ck_sgemm_packed(Int32(n), Int32(k), x, Int32(k), packed, nil, nil, &c, Int32(ldc), 5, 17, 64, Int32(n), 0)
         XCTAssertEqual(ran, 1)
         let ref = reference(x, w, bias: nil, rows: rows, n: n, k: k)
         for r in 0..<rows { for j in 0..<ldc {
@@ -127,6 +127,26 @@ final class PackedWeightTests: XCTestCase {
         }
         sum(unfused).backward()
         XCTAssertNotNil(x.grad)
+    }
+
+    /// The residual added inside the product (inference), over two k blocks, against Double; with an
+    /// input that records gradients the unfused path runs and the residual's gradient is the output's.
+    func testFusedResidualMatchesReference() {
+        let rows = 7, inF = 800, outF = 130
+        let xv = randomValues(rows * inF, seed: 81), wv = randomValues(outF * inF, seed: 82)
+        let bv = randomValues(outF, seed: 83), rv = randomValues(rows * outF, seed: 84)
+        let w = Tensor(wv, shape: [outF, inF]), b = Tensor(bv, shape: [outF])
+        let ref = reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)
+        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, adding: Tensor(rv, shape: [rows, outF]))
+        let residual = Tensor(rv, shape: [rows, outF]).requiringGrad()
+        let unfused = linear(Tensor(xv, shape: [rows, inF]).requiringGrad(), weight: w, bias: b, adding: residual)
+        for i in 0..<(rows * outF) {
+            let expected = ref.values[i] + Double(rv[i])
+            XCTAssertEqual(Double(fused.data[i]), expected, accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "fused \(i)")
+            XCTAssertEqual(Double(unfused.data[i]), expected, accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "unfused \(i)")
+        }
+        sum(unfused).backward()
+        XCTAssertEqual(residual.grad?.scalars, [Float](repeating: 1, count: rows * outF))
     }
 
     /// `linear` packs a constant weight once, follows in-place changes of it (version), and leaves

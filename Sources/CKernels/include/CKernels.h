@@ -62,12 +62,13 @@ void ck_sgemm_pack(const float *w, int n, int k, float *out);
 /// 1 when ck_sgemm_packed runs on this CPU (AVX-512), else 0.
 int ck_sgemm_packed_available(void);
 
-/// `C[r, j] = Σ_k A[r, k] · W[j, k] (+ bias[j])` for rows `row0 ..< row1` and columns
-/// `col0 ..< col1` (whole panels: `col0` a multiple of the panel width, `col1` one too or `n`),
-/// with the `[n, k]` weight W packed by ck_sgemm_pack; with `gelu` non-zero, exact GELU is applied
-/// to each result as it is stored. Returns 0, writing nothing, when the CPU lacks AVX-512.
+/// `C[r, j] = Σ_k A[r, k] · W[j, k] (+ bias[j]) (+ residual[r, j])` for rows `row0 ..< row1` and
+/// columns `col0 ..< col1` (whole panels: `col0` a multiple of the panel width, `col1` one too or
+/// `n`), with the `[n, k]` weight W packed by ck_sgemm_pack and `residual` (may be NULL) sharing C's
+/// row stride; with `gelu` non-zero, exact GELU is applied to each result as it is stored. Returns
+/// 0, writing nothing, when the CPU lacks AVX-512.
 int ck_sgemm_packed(int n, int k, const float *a, int lda, const float *packed, const float *bias,
-                    float *c, int ldc, int row0, int row1, int col0, int col1, int gelu);
+                    const float *residual, float *c, int ldc, int row0, int row1, int col0, int col1, int gelu);
 
 /// Softmax of `x[0 ..< n]` over the keys whose `keys[j]` is non-zero; masked keys get 0, and a
 /// row with no key gets 1/n everywhere (all its scores equal the mask's fill value). AVX-512 with a

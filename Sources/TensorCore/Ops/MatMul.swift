@@ -135,6 +135,23 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
     return activate(linear(x, weight: weight, bias: bias), activation)
 }
 
+/// `linear(x, weight, bias) + residual` (`residual` shaped like the output). In float32 inference
+/// (no input records gradients) the packed product kernel adds the residual as it stores each
+/// result, saving a pass.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+    if Precision.matmul == .fp32, !x.requiresGrad, !residual.requiresGrad, bias?.requiresGrad != true,
+       weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true,
+       residual.shape == Array(x.shape.dropLast()) + [weight.dim(0)],
+       let packed = PackedWeight.cached(for: weight) {
+        let out = Tensor(uninitializedShape: residual.shape)
+        if packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) },
+                          residual: UnsafePointer(residual.data), into: out.data) {
+            return out
+        }
+    }
+    return linear(x, weight: weight, bias: bias) + residual
+}
+
 /// Column sums of a `[rows, columns]` view of `g`, as a `[columns]` tensor.
 func sumRows(_ g: Tensor, columns: Int) -> Tensor {
     let rows = g.count / columns
