@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side speed and peak RSS of `deberta bench` and PyTorch (../shared/tools/oracle/bench_torch.py
 # --child infer|train), interleaved A B A B in one sitting; prints the medians and the ratios for each
-# workload (`train:` = forward + backward + AdamW step, dropout on, 2-way classification head).
+# workload (`train:` = forward + backward + AdamW step, dropout on, 2-way classification head;
+# `onnx:` = inference against ONNX Runtime on the model exported by bench_torch.py instead of PyTorch).
 #
 #   Benchmarks/compare.sh [ROUNDS]            (default 3 rounds per workload)
 #   WORKLOADS="v3-base:8:128:fp32 train:v3-base:8:128:fp32" Benchmarks/compare.sh
@@ -21,10 +22,14 @@ PY="$VENV/bin/python"
 BIN=.build/release/deberta
 [ -x "$BIN" ] || swift build -c release
 WORKLOADS=${WORKLOADS:-"v3-base:8:128:fp32 v3-base:8:128:bf16 v3-base:1:128:fp32 v3-base:1:512:fp32 v3-xsmall:8:128:fp32 train:v3-base:8:128:fp32 train:v3-xsmall:8:128:fp32"}
-printf "%-34s %12s %12s %7s %12s %12s %6s\n" workload "swift seq/s" "torch seq/s" ratio "swift MiB" "torch MiB" RSS
+printf "%-34s %12s %12s %7s %12s %12s %6s\n" workload "swift seq/s" "other seq/s" ratio "swift MiB" "other MiB" RSS
+ONNX_DIR=$(mktemp -d)
+trap 'rm -rf "$ONNX_DIR"' EXIT
 for w in $WORKLOADS; do
   mode=inference; spec=$w
+  other=infer
   if [[ $w == train:* ]]; then mode=train; spec=${w#train:}; fi
+  if [[ $w == onnx:* ]]; then other=onnx; spec=${w#onnx:}; fi
   IFS=: read -r model batch seq dtype <<< "$spec"
   tdtype=$dtype; [ "$dtype" = bf16 ] && tdtype=bf16-autocast
   ours=(); theirs=(); ours_rss=(); theirs_rss=()
@@ -36,7 +41,7 @@ for w in $WORKLOADS; do
     if [ $mode = train ]; then
       child=train; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"warmup\": 1, \"steps\": 3}"
     else
-      child=infer; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3}"
+      child=$other; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3, \"workdir\": \"$ONNX_DIR\"}"
     fi
     read -r s r < <("$PY" "$ORACLE/bench_torch.py" --child $child "$tspec" \
       | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d["seq_per_s"]["median"], d["peak_rss_mib"])')

@@ -21,6 +21,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed of both the random weights and the token ids (default: weights 1, ids 7).") var seed: UInt64?
     @Option(help: "Matrix products of the linear layers: fp32, or bf16 (bfloat16 inputs, float32 accumulation; needs oneDNN).") var dtype = "fp32"
     @Flag(name: .customLong("compare-fp32"), help: "With --dtype bf16: run one more pass in float32 and report max |Δ last_hidden_state|.") var compareFP32 = false
+    @Flag(help: "Afterwards, measure the sgemm ceiling (BLAS, 4096 × 768 × 3072, same threads) and report the forward's share of it.")
+    var ceiling = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -83,6 +85,12 @@ struct BenchCommand: ParsableCommand {
                 kernel += String(format: "; last_hidden_state max |Δ| vs fp32 %.3g (max |x| %.3g)", diff, scale)
             }
         }
+        if ceiling {
+            let rate = sgemmCeilingGFLOPs()
+            result["sgemm_ceiling_gflops"] = rate
+            result["fraction_of_ceiling"] = flops / (median / 1000) / 1e9 / rate
+            kernel += String(format: "; sgemm ceiling %.1f GFLOP/s, forward at %.0f %% of it", rate, 100 * flops / (median / 1000) / 1e9 / rate)
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -91,6 +99,22 @@ struct BenchCommand: ParsableCommand {
                          config, batch, seq, mode, dtype, median, reps, Double(batch) / (median / 1000), flops / (median / 1000) / 1e9, peakResidentMiB()) + kernel)
         }
     }
+}
+
+/// Median rate of `C = A · B` through BLAS (split over the workers, as the model's products are) for
+/// the reference shape M 4096, K 768, N 3072, over 5 timed runs after one warm-up.
+func sgemmCeilingGFLOPs() -> Double {
+    let m = 4096, k = 768, n = 3072
+    let a = Tensor.randomNormal([m, k], std: 1, key: 1), b = Tensor.randomNormal([k, n], std: 1, key: 2)
+    let c = Tensor(uninitializedShape: [m, n])
+    var times: [Double] = []
+    for r in 0..<6 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n)
+        if r > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+    }
+    times.sort()
+    return 2 * Double(m) * Double(n) * Double(k) / times[times.count / 2] / 1e9
 }
 
 /// Peak resident set size of this process, from /proc (0 where unavailable).
