@@ -23,7 +23,7 @@ BIN=.build/release/deberta
 [ -x "$BIN" ] || swift build -c release
 WORKLOADS=${WORKLOADS:-"v3-base:8:128:fp32 v3-base:8:128:bf16 v3-base:1:128:fp32 v3-base:1:512:fp32 v3-xsmall:8:128:fp32 train:v3-base:8:128:fp32 train:v3-xsmall:8:128:fp32"}
 printf "%-34s %12s %12s %7s %12s %12s %6s\n" workload "swift seq/s" "other seq/s" ratio "swift MiB" "other MiB" RSS
-ONNX_DIR=$(mktemp -d)
+ONNX_DIR=$(mktemp -d)   # ONNX exports and the children's warnings
 trap 'rm -rf "$ONNX_DIR"' EXIT
 for w in $WORKLOADS; do
   mode=inference; spec=$w
@@ -43,7 +43,7 @@ for w in $WORKLOADS; do
     else
       child=$other; tspec="{\"model\": \"$model\", \"batch\": $batch, \"seq\": $seq, \"dtype\": \"$tdtype\", \"warmup\": 1, \"reps\": 3, \"workdir\": \"$ONNX_DIR\"}"
     fi
-    read -r s r < <("$PY" "$ORACLE/bench_torch.py" --child $child "$tspec" \
+    read -r s r < <("$PY" "$ORACLE/bench_torch.py" --child $child "$tspec" 2>>"$ONNX_DIR/children.log" \
       | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d["seq_per_s"]["median"], d["peak_rss_mib"])')
     theirs+=("$s"); theirs_rss+=("$r")
   done
