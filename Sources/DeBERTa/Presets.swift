@@ -34,15 +34,18 @@ public enum ModelPresets {
         return c
     }
 
-    /// Multiply-add FLOPs (×2) of one encoder forward pass at batch `b`, length `n`.
-    public static func forwardFLOPs(_ c: DeBERTaConfiguration, batch b: Int, length n: Int) -> Double {
+    /// Multiply-add FLOPs (×2) of one encoder forward pass at batch `b`, length `n`. The position
+    /// projections of the relative table count only with `positionProjections`: inference computes
+    /// them once per length and reuses them (``FrozenCache``), training on every pass.
+    public static func forwardFLOPs(_ c: DeBERTaConfiguration, batch b: Int, length n: Int, positionProjections: Bool = true) -> Double {
         let t = Double(b * n), h = Double(c.hiddenSize), i = Double(c.intermediateSize)
         // Only the reachable rows of the relative table take part (RelativePosition.activeRows).
         let span = Double(c.relativeAttention ? RelativePosition.activeRows(queries: n, keys: n, configuration: c).rows.count : 0)
         var perLayer = 2 * t * h * h * 4 + 2 * t * h * i * 2          // Q, K, V, output; FFN
         perLayer += 2 * Double(b) * Double(n * n) * h * 2               // QKᵀ and P·V
         let terms = Double((c.usesC2P ? 1 : 0) + (c.usesP2C ? 1 : 0))
-        perLayer += terms * (2 * t * span * h + 2 * span * h * h)       // c2p/p2c scores and position projections
+        perLayer += terms * 2 * t * span * h                            // c2p/p2c scores
+        if positionProjections { perLayer += terms * 2 * span * h * h }  // position keys/queries
         return perLayer * Double(c.numHiddenLayers)
     }
 }

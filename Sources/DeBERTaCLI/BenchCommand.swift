@@ -59,8 +59,9 @@ struct BenchCommand: ParsableCommand {
         }
         times.sort()
         let median = times[times.count / 2]
-        // A training step costs about three forward passes (forward, then two products per GEMM backward).
-        let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq) * (training ? 3 : 1)
+        // A training step costs about three forward passes (forward, then two products per GEMM backward);
+        // timed inference passes reuse the position projections the warm-up computed.
+        let flops = ModelPresets.forwardFLOPs(c, batch: batch, length: seq, positionProjections: training) * (training ? 3 : 1)
         var result: [String: Any] = [
             "config": config, "batch": batch, "seq": seq, "mode": mode, "dtype": dtype, "threads": Threading.workers,
             "seq_per_s": Double(batch) / (median / 1000),
