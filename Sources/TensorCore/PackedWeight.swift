@@ -13,7 +13,8 @@ public final class PackedWeight: @unchecked Sendable {
     private let pointer: UnsafeMutablePointer<Float>
     private let floatCount: Int
 
-    /// Whether this CPU runs the packed kernel (AVX-512).
+    /// Whether this CPU runs the packed kernel (AVX-512), and it is not turned off: with the
+    /// environment variable `DEBERTA_NO_PACKED` set, every product goes to BLAS (for A/B timing).
     public static let isAvailable = ck_sgemm_packed_available() != 0 && getenv("DEBERTA_NO_PACKED") == nil
 
     /// Weights with more elements than this are not packed (a tied vocabulary projection would

@@ -8,14 +8,7 @@
 /// (reported once, counted in ``Precision/fallbackCount``).
 func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int, outF: Int) -> Tensor {
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
-    var beta: Float = 0
-    if let bias {
-        let o = out.data, b = bias.data
-        Parallel.forEach(rows, grain: 256) { r in
-            for i in r { (o + i * outF).update(from: b, count: outF) }
-        }
-        beta = 1
-    }
+    let beta = fillWithBias(out, bias, rows: rows, columns: outF)
     let xb = BFloat16Buffer(rounding: x)
     let wb = weight.requiresGrad ? BFloat16Buffer(rounding: weight) : BFloat16WeightCache.buffer(for: weight)
     productBF16(transA: false, transB: true, m: rows, n: outF, k: inF, a: (xb.pointer, x.data), lda: inF,

@@ -81,23 +81,15 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let inF = x.dim(-1), outF = weight.dim(0)
     precondition(weight.rank == 2 && weight.dim(1) == inF, "linear: input \(x.shape) does not match weight \(weight.shape)")
     let rows = x.rowCount
+    if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
     if Precision.matmul == .bf16 {
-        if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
         return linearBF16(x, weight: weight, bias: bias, rows: rows, inF: inF, outF: outF)
     }
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
-    if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
     let packedDone = PackedWeight.cached(for: weight)?
         .product(x.data, rows: rows, bias: bias.map { UnsafePointer($0.data) }, into: out.data) ?? false
     if !packedDone {
-        var beta: Float = 0
-        if let bias {
-            let o = out.data, b = bias.data
-            Parallel.forEach(rows, grain: 256) { r in
-                for i in r { (o + i * outF).update(from: b, count: outF) }
-            }
-            beta = 1
-        }
+        let beta = fillWithBias(out, bias, rows: rows, columns: outF)
         BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
                    a: x.data, lda: inF, b: weight.data, ldb: inF, beta: beta, c: out.data, ldc: outF)
     }
@@ -150,6 +142,17 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: 
         }
     }
     return linear(x, weight: weight, bias: bias) + residual
+}
+
+/// Copies `bias` into every row of `out` (`[rows, columns]`) and returns the `beta` that makes a
+/// GEMM add to it (1), or returns 0 without writing when there is no bias.
+func fillWithBias(_ out: Tensor, _ bias: Tensor?, rows: Int, columns: Int) -> Float {
+    guard let bias else { return 0 }
+    let o = out.data, b = bias.data
+    Parallel.forEach(rows, grain: 256) { r in
+        for i in r { (o + i * columns).update(from: b, count: columns) }
+    }
+    return 1
 }
 
 /// Column sums of a `[rows, columns]` view of `g`, as a `[columns]` tensor.
