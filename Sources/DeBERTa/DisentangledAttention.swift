@@ -97,10 +97,17 @@ public final class DisentangledSelfAttention {
         let heads = config.numAttentionHeads
         let (q, k, v) = project(x, queryInput: queryInput)
         let scale = 1 / (Float(config.headSize) * Float(config.scaleFactor)).squareRoot()
+        let relative = config.relativeAttention ? rel.flatMap { r in index.map { (r, $0) } } : nil
+        let (posKey, posQuery) = relative.map {
+            projectPositions(context.dropout($0.0, config.hiddenDropoutProb), context: context)
+        } ?? (nil, nil)
+        if !context.training, ![q, k, v, posKey, posQuery].contains(where: { $0?.requiresGrad == true }) {
+            // Inference: one fused pass per (batch entry, head), no score tensors in memory.
+            return fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
+                                  index: relative?.1, queryMask: queryMask, keyMask: mask, heads: heads, scale: scale)
+        }
         var scores = headScores(q, k, heads: heads, alpha: scale)
-        if config.relativeAttention, let rel, let index {
-            let relDropped = context.dropout(rel, config.hiddenDropoutProb)
-            let (posKey, posQuery) = projectPositions(relDropped, context: context)
+        if let index = relative?.1 {
             let c2p = posKey.map { headScores(q, $0, heads: heads, alpha: scale) }
             let p2c = posQuery.map { headScores(k, $0, heads: heads, alpha: scale) }
             if c2p != nil || p2c != nil {
