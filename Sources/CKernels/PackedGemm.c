@@ -6,9 +6,10 @@
 // tile of C in 24 zmm registers and broadcasts one element of each of its 6 rows per step of k.
 // Blocking: KC = 768 steps of k per pass (a 192 KiB panel slice in L2, the tile's 18 KiB of A
 // in L1), MC = 384 rows of A per block (1.2 MiB, so the rows stay in the 2 MiB L2 while the panels
-// pass; 2–3 % faster than 768 rows on the v3-base 8 × 128 forward, 4 of 4 interleaved pairs). Measured against OpenBLAS's sgemm (which packs both
-// operands on every call) on the v3-base shapes, single thread: at par for 1 024 rows, 1.15–1.27×
-// for 128 rows (BENCHMARKS.md); packing A as well, or KC = 128/256, measured no better.
+// pass; 2–3 % faster than 768 rows on the v3-base 8 × 128 forward, 4 of 4 interleaved pairs).
+// Against OpenBLAS's sgemm (which packs both operands on every call) on the v3-base shapes, single
+// thread: 1.00–1.07× at 1 024 rows, 1.19–1.27× at 128 rows (BENCHMARKS.md); packing A as well, or
+// KC = 128/256, measured no better.
 #include "CKernels.h"
 #include "CPUFeatures.h"
 #include <math.h>
@@ -72,10 +73,7 @@ static inline void tile(const int mr, int kc, const float *a, size_t lda, const 
         b += PANEL;
     }
     __mmask16 mask[4];
-    for (int v = 0; v < 4; v++) {
-        int r = cols - 16 * v;
-        mask[v] = r >= 16 ? 0xFFFF : r <= 0 ? 0 : (__mmask16)((1u << r) - 1);
-    }
+    for (int v = 0; v < 4; v++) mask[v] = tail_mask(cols - 16 * v);
     const __m512 scale = _mm512_set1_ps(alpha);
     for (int i = 0; i < mr; i++) {
         float *ci = c + (size_t)i * ldc;

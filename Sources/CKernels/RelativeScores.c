@@ -24,7 +24,7 @@ static void relative_scores_scalar(const float *content, const float *c2p, const
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
+#include "VectorMath.h"
 
 __attribute__((target("avx512f")))
 static void relative_scores_avx512(const float *content, const float *c2p, const float *p2c, const int32_t *index,
@@ -36,7 +36,7 @@ static void relative_scores_avx512(const float *content, const float *c2p, const
         for (size_t i = 0; i < m; i++) {
             const int32_t *ix = index + i * n;
             for (size_t j = jb; j < je; j += 16) {
-                __mmask16 t = je - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (je - j)) - 1);
+                __mmask16 t = tail_mask((ptrdiff_t)(je - j));
                 __m512 v = _mm512_maskz_loadu_ps(t, content + i * n + j);
                 __m512i col = _mm512_maskz_loadu_epi32(t, ix + j);
                 if (c2p) v = _mm512_add_ps(v, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), t, col, c2p + i * s, 4));

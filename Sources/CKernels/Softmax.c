@@ -35,11 +35,8 @@ static void softmax_backward_scalar(const float *y, const float *g, const float 
 #include "VectorMath.h"
 
 __attribute__((target("avx512f")))
-static inline __mmask16 tail_mask(size_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
-
-__attribute__((target("avx512f")))
 static inline __mmask16 key_mask(const float *keys, size_t j, size_t n) {
-    __mmask16 t = tail_mask(n - j);
+    __mmask16 t = tail_mask((ptrdiff_t)(n - j));
     return _mm512_mask_cmp_ps_mask(t, _mm512_maskz_loadu_ps(t, keys + j), _mm512_setzero_ps(), _CMP_NEQ_UQ);
 }
 
@@ -58,12 +55,12 @@ static void softmax_forward_avx512(const float *x, const float *keys, float *y, 
     for (size_t j = 0; j < n; j += 16) {
         __mmask16 k = key_mask(keys, j, n);
         __m512 e = _mm512_maskz_mov_ps(k, exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + j), mx)));
-        _mm512_mask_storeu_ps(y + j, tail_mask(n - j), e);
+        _mm512_mask_storeu_ps(y + j, tail_mask((ptrdiff_t)(n - j)), e);
         sum = _mm512_add_ps(sum, e);
     }
     __m512 inv = _mm512_set1_ps(1 / _mm512_reduce_add_ps(sum));
     for (size_t j = 0; j < n; j += 16) {
-        __mmask16 t = tail_mask(n - j);
+        __mmask16 t = tail_mask((ptrdiff_t)(n - j));
         _mm512_mask_storeu_ps(y + j, t, _mm512_mul_ps(_mm512_maskz_loadu_ps(t, y + j), inv));
     }
 }
@@ -79,7 +76,7 @@ static void softmax_backward_avx512(const float *y, const float *g, const float 
     for (size_t j = 0; j < n; j += 16) {
         __mmask16 k = key_mask(keys, j, n);
         __m512 d = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, y + j), _mm512_sub_ps(_mm512_maskz_loadu_ps(k, g + j), dot));
-        _mm512_mask_storeu_ps(dx + j, tail_mask(n - j), _mm512_maskz_mov_ps(k, d));
+        _mm512_mask_storeu_ps(dx + j, tail_mask((ptrdiff_t)(n - j)), _mm512_maskz_mov_ps(k, d));
     }
 }
 

@@ -4,6 +4,13 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include <stddef.h>
+
+// Lanes of a 16-float vector that hold the `left` remaining elements (all 16, or none when left ≤ 0).
+__attribute__((target("avx512f")))
+static inline __mmask16 tail_mask(ptrdiff_t left) {
+    return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+}
 
 // e^y (y clamped to [−87, 88]): y = n·ln2 + r, |r| ≤ ln2/2, e^r by its degree-7 Taylor polynomial
 // (relative error < 6e-9 on that interval, below float32 rounding), scaled by 2^n.

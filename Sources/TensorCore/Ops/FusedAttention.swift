@@ -44,14 +44,9 @@ public func fusedAttention(query q: Tensor, key k: Tensor, value v: Tensor, posi
                 if c2p != nil || p2c != nil {
                     ck_relative_scores(scores, c2p.map { UnsafePointer($0) }, p2c.map { UnsafePointer($0) }, ip.baseAddress!, scores, m, n, s)
                 }
-                let keys = keyMask.data + b * n
                 for i in 0..<m {
-                    let row = scores + i * n
-                    if queryMask.data[b * m + i] == 0 {
-                        row.update(repeating: 1 / Float(n), count: n)
-                    } else {
-                        ck_masked_softmax_row(row, keys, row, n)
-                    }
+                    maskedSoftmaxRow(scores + i * n, into: scores + i * n, count: n, keys: keyMask.data + b * n,
+                                     queryKept: queryMask.data[b * m + i] != 0)
                 }
                 headProduct(m: m, n: d, k: n, alpha: 1, a: scores, lda: n, b: v.data + b * n * width + h * d, ldb: width,
                             transB: false, c: out.data + b * m * width + h * d, ldc: width)

@@ -116,14 +116,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
 /// gradients) with exact GELU, the activation is applied by the packed product kernel as it stores
 /// each result, saving a pass over the (wide) output.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
-    if activation == .gelu, Precision.matmul == .fp32, !x.requiresGrad, bias?.requiresGrad != true,
-       weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true,
-       let packed = PackedWeight.cached(for: weight) {
-        let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [weight.dim(0)])
-        if packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) }, gelu: true, into: out.data) {
-            return out
-        }
-    }
+    if activation == .gelu, let fused = fusedLinear(x, weight: weight, bias: bias, residual: nil, gelu: true) { return fused }
     return activate(linear(x, weight: weight, bias: bias), activation)
 }
 
@@ -131,17 +124,22 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
 /// (no input records gradients) the packed product kernel adds the residual as it stores each
 /// result, saving a pass.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
-    if Precision.matmul == .fp32, !x.requiresGrad, !residual.requiresGrad, bias?.requiresGrad != true,
-       weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true,
-       residual.shape == Array(x.shape.dropLast()) + [weight.dim(0)],
-       let packed = PackedWeight.cached(for: weight) {
-        let out = Tensor(uninitializedShape: residual.shape)
-        if packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) },
-                          residual: UnsafePointer(residual.data), into: out.data) {
-            return out
-        }
-    }
+    if let fused = fusedLinear(x, weight: weight, bias: bias, residual: residual, gelu: false) { return fused }
     return linear(x, weight: weight, bias: bias) + residual
+}
+
+/// `x · weightᵀ + bias (+ residual)`, through GELU with `gelu`, computed in one pass by the packed
+/// kernel; nil (nothing computed) unless that applies: float32, no input records gradients, a packed
+/// form of the weight, and shapes that agree (the unfused fallback reports mismatches).
+private func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor?, gelu: Bool) -> Tensor? {
+    guard Precision.matmul == .fp32, !x.requiresGrad, bias?.requiresGrad != true, residual?.requiresGrad != true,
+          weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true else { return nil }
+    let shape = Array(x.shape.dropLast()) + [weight.dim(0)]
+    guard residual.map({ $0.shape == shape }) ?? true, let packed = PackedWeight.cached(for: weight) else { return nil }
+    let out = Tensor(uninitializedShape: shape)
+    let done = packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) },
+                              residual: residual.map { UnsafePointer($0.data) }, gelu: gelu, into: out.data)
+    return done ? out : nil
 }
 
 /// Copies `bias` into every row of `out` (`[rows, columns]`) and returns the `beta` that makes a

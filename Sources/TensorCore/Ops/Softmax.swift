@@ -16,13 +16,7 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
         for row in r {
             let b = row / (heads * m), i = row % m
             let x = src + row * n, y = dst + row * n
-            let keys = km + b * n
-            if qm[b * m + i] == 0 {
-                let u = 1 / Float(n)
-                for j in 0..<n { y[j] = u }
-                continue
-            }
-            ck_masked_softmax_row(x, keys, y, n)
+            maskedSoftmaxRow(x, into: y, count: n, keys: km + b * n, queryKept: qm[b * m + i] != 0)
         }
     }
     let probs = out.detached(), shape = scores.shape
@@ -42,6 +36,18 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
             }
         }
         return [t]
+    }
+}
+
+/// One row of ``maskedSoftmax(_:queryMask:keyMask:)``: uniform `1/n` for a dropped query, else the
+/// softmax over the kept keys (`y` may be `x`).
+@inlinable
+func maskedSoftmaxRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int,
+                      keys: UnsafePointer<Float>, queryKept: Bool) {
+    if queryKept {
+        ck_masked_softmax_row(x, keys, y, n)
+    } else {
+        y.update(repeating: 1 / Float(n), count: n)
     }
 }
 
