@@ -37,7 +37,7 @@ public enum BLAS {
             let extent = alongRows ? m : n
             // Blocks of a multiple of 16 rows/columns (the kernels' register tiles).
             let block = ((extent + workers - 1) / workers + 15) / 16 * 16
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            Parallel.perform(workers) { w in
                 let start = w * block, end = min(extent, start + block)
                 guard start < end else { return }
                 if alongRows {

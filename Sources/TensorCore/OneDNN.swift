@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Why a oneDNN (bf16) matrix product could not run.
@@ -205,6 +206,7 @@ public final class OneDNN: @unchecked Sendable {
                 args.storeBytes(of: arg, toByteOffset: 16 * i, as: Int32.self)
                 args.storeBytes(of: memory, toByteOffset: 16 * i + 8, as: OpaquePointer?.self)
             }
+            ck_pool_park()  // oneDNN's OpenMP threads take the cores
             try check("dnnl_primitive_execute", primitiveExecute(p.primitive, stream, 3, UnsafeRawPointer(args.baseAddress!)))
         }
         try check("dnnl_stream_wait", streamWait(stream))

@@ -74,7 +74,7 @@ public final class PackedWeight: @unchecked Sendable {
         }
         let byPanels = panels % workers == 0 || panels >= 4 * workers || rows < 12 * workers
         let units = byPanels ? panels : rows
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        Parallel.perform(workers) { w in
             var lo = units * w / workers, hi = units * (w + 1) / workers
             if !byPanels {  // row blocks in whole 6-row tiles
                 lo = lo / 6 * 6

@@ -1,4 +1,4 @@
-import Dispatch
+import CKernels
 import Foundation
 
 /// Splits loops over the machine's cores; one budget shared with BLAS (see ``Threading``).
@@ -13,10 +13,31 @@ public enum Parallel {
             return
         }
         let chunk = (count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        perform(workers) { w in
             let start = w * chunk
             let end = min(count, start + chunk)
             if start < end { body(start..<end) }
+        }
+    }
+}
+
+extension Parallel {
+    /// Runs `body(0) … body(count − 1)` concurrently on the caller and the worker pool (at most
+    /// ``Threading/workers`` threads) and returns when all have run. The pool's workers stay
+    /// awake for a moment between loops, so a loop costs about a microsecond to start where
+    /// Dispatch's `concurrentPerform` took 70–130 µs to wake a thread on this machine.
+    public static func perform(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 1, Threading.workers > 1 else {
+            for i in 0..<max(count, 0) { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { pointer in
+                ck_pool_run(Int32(clamping: count), Int32(clamping: Threading.workers), { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, pointer)
+            }
         }
     }
 }

@@ -97,4 +97,17 @@ int ck_sgemm_small(int m, int n, int k, float alpha, const float *a, int lda, co
 /// Returns `1 / sqrt(var + eps)`.
 float ck_layer_norm_row(const float *x, const float *gamma, const float *beta, size_t n, float eps, float *y, float *xhat);
 
+/// One task of a ck_pool_run loop: runs task `index` with the caller's context.
+typedef void (*ck_pool_task)(void *ctx, int index);
+
+/// Runs tasks 0 ..< count on up to `threads` threads (the caller and pool workers, started on first
+/// use and kept) and returns when all have finished. Idle workers spin ≈ 200 µs before sleeping, so
+/// back-to-back loops start without a thread wake-up. Runs the tasks inline, in order, when
+/// `threads` ≤ 1, from inside a task, or while another thread's loop is running.
+void ck_pool_run(int count, int threads, ck_pool_task fn, void *ctx);
+
+/// Tells idle pool workers to sleep now instead of spinning (before another thread pool, such as
+/// oneDNN's, takes the cores).
+void ck_pool_park(void);
+
 #endif
