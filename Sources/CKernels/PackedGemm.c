@@ -22,6 +22,45 @@ size_t ck_sgemm_packed_size(int n, int k) { return (size_t)((n + PANEL - 1) / PA
 
 int ck_sgemm_packed_panel_width(void) { return PANEL; }
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+// Transposes 16 × 16 blocks of a full panel's 64 rows of W (row c: w[c·ldw ...]) into dst[kk·64 + c]
+// for kk below a multiple of 16; returns that multiple (the scalar loop does the rest).
+__attribute__((target("avx512f")))
+static int transpose_blocks(const float *w, int k, size_t ldw, float *dst) {
+    int whole = k / 16 * 16;
+    for (int c0 = 0; c0 < PANEL; c0 += 16)
+        for (int kk = 0; kk < whole; kk += 16) {
+            __m512 r[16], t[16];
+            for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(w + (size_t)(c0 + i) * ldw + kk);
+            for (int i = 0; i < 16; i += 2) {
+                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (int i = 0; i < 16; i += 4) {
+                r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+                r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+                r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+            }
+            for (int i = 0; i < 4; i++) {
+                t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+                t[i + 4] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+                t[i + 8] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+                t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+            }
+            for (int i = 0; i < 4; i++) {
+                r[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
+                r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xDD);
+                r[i + 4] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
+                r[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xDD);
+            }
+            for (int i = 0; i < 16; i++) _mm512_store_ps(dst + (size_t)(kk + i) * PANEL + c0, r[i]);
+        }
+    return whole;
+}
+#endif
+
 // W's element (j, kk) is w[j·ldw + kk] (`transposed` 0: W stored [n, k]) or w[kk·ldw + j]
 // (`transposed` 1: Wᵀ stored [k, n]).
 static void pack_panels(const float *w, int n, int k, size_t ldw, int transposed, float *out) {
@@ -37,9 +76,13 @@ static void pack_panels(const float *w, int n, int k, size_t ldw, int transposed
                 if (cols < PANEL) memset(row + cols, 0, sizeof(float) * (size_t)(PANEL - cols));
             }
         } else {
+            int kk0 = 0;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+            if (cols == PANEL && ck_cpu_has_avx512(0)) kk0 = transpose_blocks(w + (size_t)p * PANEL * ldw, k, ldw, dst);
+#endif
             for (int c = 0; c < PANEL; c++) {
                 const float *src = w + (size_t)(p * PANEL + c) * ldw;
-                for (int kk = 0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = c < cols ? src[kk] : 0;
+                for (int kk = kk0; kk < k; kk++) dst[(size_t)kk * PANEL + c] = c < cols ? src[kk] : 0;
             }
         }
     }
