@@ -4,18 +4,13 @@
 // (measured: two 137 µs chunks took 206–225 µs), and the forward pass of v3-base at 1 × 128 runs a
 // few hundred parallel loops of 0.1–1 ms each. Here the workers spin on a generation counter for a
 // short while after each loop (so the next loop starts within a microsecond) and then sleep on a
-// futex. The caller takes part: tasks are claimed from a shared counter, so a loop never waits for
+// condition variable. The caller takes part: tasks are claimed from a shared counter, so a loop never waits for
 // a worker that has not woken up yet.
 #include "CKernels.h"
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#endif
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define cpu_relax() _mm_pause()
@@ -25,12 +20,15 @@
 
 enum { MAX_WORKERS = 256 };
 
-// How long an idle worker spins before it sleeps (nanoseconds).
-static const long spin_ns = 200 * 1000;
+// How long an idle worker spins before it sleeps (nanoseconds); none when the pool has more
+// threads than the machine has processors, where a spinning worker would take a busy one's time.
+static _Atomic long spin_ns = 200 * 1000;
 
 static pthread_mutex_t submit_lock = PTHREAD_MUTEX_INITIALIZER; // one loop at a time
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;  // starting threads
-static _Atomic unsigned generation;   // bumped once per published loop; the futex word
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER; // with `wake`, for sleeping workers
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static _Atomic unsigned generation;   // bumped once per published loop
 // The published loop's claim word: generation (high 32 bits), task count (16), next task (16).
 // A worker claims a task only by a compare-and-swap that sees the loop's own generation with a
 // task left, so it never runs a task of a loop that has finished or not yet been published.
@@ -48,18 +46,15 @@ static long now_ns(void) {
 }
 
 static void wait_for_change(unsigned seen) {
-#if defined(__linux__)
-    syscall(SYS_futex, (unsigned *)&generation, FUTEX_WAIT_PRIVATE, seen, 0, 0, 0);
-#else
-    (void)seen;
-    sched_yield();
-#endif
+    pthread_mutex_lock(&sleep_lock);
+    while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &sleep_lock);
+    pthread_mutex_unlock(&sleep_lock);
 }
 
 static void wake_all(void) {
-#if defined(__linux__)
-    syscall(SYS_futex, (unsigned *)&generation, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
-#endif
+    pthread_mutex_lock(&sleep_lock);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&sleep_lock);
 }
 
 // Claims and runs tasks of loop `gen` until none is left.
@@ -109,6 +104,8 @@ static void ensure_workers(int wanted) {
         if (failed) break;
         started++;
     }
+    long processors = sysconf(_SC_NPROCESSORS_ONLN);
+    if (processors > 0 && started + 1 > processors) spin_ns = 0;
     pthread_mutex_unlock(&start_lock);
 }
 
