@@ -3,7 +3,6 @@ import Accelerate
 #else
 import Foundation
 #endif
-import Dispatch
 
 /// Typed wrappers over the BLAS routines the tensor core uses.
 ///

@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 import Foundation
 
 /// A linear layer's constant weight `[out, in]` packed once into the column panels of the AVX-512
