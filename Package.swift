@@ -1,11 +1,27 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The targets form one line, each using only those above it:
+//
+//   DeBERTaFiles, DeBERTaPythonCompat        file plumbing; Python's random / numpy shuffle / str semantics
+//   DeBERTaKernels → DeBERTaTensors          C kernels; tensors, ops, autodiff, BLAS / oneDNN
+//   DeBERTaCheckpoint                        safetensors, PyTorch zip / legacy pickles
+//   DeBERTaTokenizers                        GPT-2 BPE, SentencePiece, tokenizer.json
+//   DeBERTaModeling                          configuration, embeddings, disentangled attention, EMD, heads, loading
+//   DeBERTa                                  the high-level inference API; re-exports the above   ← product "DeBERTa"
+//   DeBERTaTraining                          the engine: optimizer, schedules, scaling, update step, run folders
+//   DeBERTaGLUE → DeBERTaFineTuning, DeBERTaPretraining   applications             ← product "DeBERTaTraining"
+//   DeBERTaCLI                               the `deberta` command                     ← product "deberta"
+//
+// No target carries unsafe build flags: SwiftPM refuses them in packages that others depend on.
 let package = Package(
     name: "DeBERTa",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "DeBERTa", targets: ["TensorCore", "Checkpoint", "Tokenizers", "DeBERTa", "GLUE", "Training", "Pretraining"]),
+        /// Inference: load a model by folder, tokenize, run it, classify, fill masks.
+        .library(name: "DeBERTa", targets: ["DeBERTa"]),
+        /// Training: the engine, GLUE fine-tuning, MLM/RTD pretraining.
+        .library(name: "DeBERTaTraining", targets: ["DeBERTaTraining", "DeBERTaGLUE", "DeBERTaFineTuning", "DeBERTaPretraining"]),
         .executable(name: "deberta", targets: ["DeBERTaCLI"]),
     ],
     dependencies: [
@@ -14,42 +30,52 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
-        // float32 <-> bfloat16 conversion kernels (AVX-512 chosen at run time), for bf16 matrix products.
-        .target(name: "CKernels", linkerSettings: [.linkedLibrary("m")]),
+        // JSON for foreign files, UTF-8 validation, memory-mapped files, atomic writes.
+        .target(name: "DeBERTaFiles"),
+        // Python's `random`, numpy's shuffle and `str` predicates, which the original's data code relies on.
+        .target(name: "DeBERTaPythonCompat"),
+        // The C kernels that need AVX-512 intrinsics, chosen at run time, and the worker pool.
+        .target(name: "DeBERTaKernels", linkerSettings: [.linkedLibrary("m")]),
         // BLAS: OpenBLAS opened at run time on Linux (see BLAS.swift), Accelerate on Apple platforms;
         // oneDNN (bf16 matrix products) also opened at run time when present (see OneDNN.swift).
+        .target(name: "DeBERTaTensors", dependencies: ["DeBERTaKernels"]),
         .target(
-            name: "TensorCore",
-            dependencies: ["CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            name: "DeBERTaCheckpoint",
+            dependencies: ["DeBERTaFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .target(name: "DeBERTaTokenizers", dependencies: ["DeBERTaFiles", "DeBERTaPythonCompat", "DeBERTaCheckpoint"]),
+        .target(name: "DeBERTaModeling", dependencies: ["DeBERTaTensors", "DeBERTaCheckpoint", "DeBERTaFiles"]),
+        .target(name: "DeBERTa", dependencies: ["DeBERTaModeling", "DeBERTaTokenizers", "DeBERTaTensors", "DeBERTaCheckpoint", "DeBERTaFiles"]),
+        .target(
+            name: "DeBERTaTraining",
+            dependencies: ["DeBERTa", "DeBERTaKernels", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "DeBERTaGLUE", dependencies: ["DeBERTaFiles"]),
+        .target(
+            name: "DeBERTaFineTuning",
+            dependencies: ["DeBERTaTraining", "DeBERTaGLUE", "DeBERTaPythonCompat", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
-            name: "Checkpoint",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            name: "DeBERTaPretraining",
+            dependencies: ["DeBERTaTraining", "DeBERTaPythonCompat", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Tokenizers", dependencies: ["Checkpoint"]),
-        .target(name: "DeBERTa", dependencies: ["TensorCore", "Checkpoint"]),
-        .target(name: "GLUE"),
-        .target(name: "Training", dependencies: ["CKernels", "TensorCore", "DeBERTa", "Checkpoint", "Tokenizers", "GLUE", .product(name: "Logging", package: "swift-log")]),
-        // MLM and RTD pretraining (PRETRAINING.md): data preparation, masking, GDES, the training loop.
-        .target(name: "Pretraining", dependencies: ["DeBERTa", "Training", "Tokenizers", "TensorCore", "Checkpoint", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
-                "DeBERTa", "Tokenizers", "Training", "Pretraining", "TensorCore", "Checkpoint",
+                "DeBERTa", "DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaPretraining",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-mode throughput benchmark of the tokenizers (see BENCHMARKS.md).
-        .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "Benchmarks/TokenizerBench"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], exclude: ["Resources"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "Checkpoint", "TensorCore"]),
-        .testTarget(name: "GLUETests", dependencies: ["GLUE"], exclude: ["Resources"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "DeBERTa", "Checkpoint", "TensorCore", "GLUE", "Tokenizers"], exclude: ["Resources"]),
-        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "Training", "DeBERTa", "Checkpoint", "TensorCore", "Tokenizers"],
+        .executableTarget(name: "TokenizerBench", dependencies: ["DeBERTaTokenizers"], path: "Benchmarks/TokenizerBench"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["DeBERTaTensors", "DeBERTaKernels"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles"], exclude: ["Resources"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat"]),
+        .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors"]),
+        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE"], exclude: ["Resources"]),
+        .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers"], exclude: ["Resources"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat"],
                     exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]

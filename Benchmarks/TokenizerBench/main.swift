@@ -8,7 +8,7 @@
 // (`encodeBatch`), in MB/s of UTF-8 input and tokens/s (special tokens included), as one JSON line.
 // Scripts/bench_tokenizers.py runs the same corpora through Hugging Face `tokenizers`.
 import Foundation
-import Tokenizers
+import DeBERTaTokenizers
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -1,8 +1,8 @@
 import ArgumentParser
-import DeBERTa
+import DeBERTaModeling
 import Foundation
-import TensorCore
-import Training
+import DeBERTaTensors
+import DeBERTaTraining
 
 /// `deberta bench`: speed of a random-weight model of a released shape.
 struct BenchCommand: ParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Checkpoint
-import DeBERTa
+import DeBERTaCheckpoint
+import DeBERTaModeling
 import Foundation
-import Pretraining
+import DeBERTaPretraining
 
 /// `deberta convert`: rewrites a model folder (Hugging Face or the original release layout) as a
 /// Hugging Face folder, optionally with 16-bit weights.

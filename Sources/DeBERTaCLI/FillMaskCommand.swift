@@ -1,7 +1,7 @@
 import ArgumentParser
-import DeBERTa
+import DeBERTaModeling
 import Foundation
-import Pretraining
+import DeBERTaPretraining
 
 /// `deberta fill-mask`: the most likely tokens for each `[MASK]`, through the Enhanced Mask Decoder.
 struct FillMaskCommand: ParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Checkpoint
-import DeBERTa
+import DeBERTaCheckpoint
+import DeBERTaModeling
 import Foundation
-import TensorCore
+import DeBERTaTensors
 
 /// `deberta forward`: one forward (and backward) pass on inputs stored in a safetensors file.
 struct ForwardCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
-import TensorCore
-import Training
+import DeBERTaTensors
+import DeBERTaTraining
 
 /// The optimizer, schedule, precision and run flags that `deberta train` and `deberta pretrain`
 /// share (the original app's names).

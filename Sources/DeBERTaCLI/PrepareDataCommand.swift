@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Pretraining
-import TensorCore
+import DeBERTaPretraining
+import DeBERTaTensors
 
 /// `deberta prepare-data`: the original `prepare_data.py`, streaming.
 struct PrepareDataCommand: ParsableCommand {

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Pretraining
-import TensorCore
-import Training
+import DeBERTaPretraining
+import DeBERTaTensors
+import DeBERTaTraining
 
 /// `deberta pretrain`: MLM (with the Enhanced Mask Decoder) or RTD (generator + discriminator with
 /// GDES) pretraining with the original app's flags.

@@ -1,7 +1,8 @@
+import DeBERTaFiles
 import ArgumentParser
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import Tokenizers
+import DeBERTaTokenizers
 
 /// `deberta tokenize`: encode a text file, one example per line, into JSON lines.
 struct TokenizeCommand: ParsableCommand {

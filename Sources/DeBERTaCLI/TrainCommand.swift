@@ -1,8 +1,9 @@
+import DeBERTaFineTuning
 import ArgumentParser
 import Foundation
 import Logging
-import TensorCore
-import Training
+import DeBERTaTensors
+import DeBERTaTraining
 
 /// A boolean option value written as the original app's argparse accepts it (`--fp16 True`).
 struct FlagValue: ExpressibleByArgument {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// The hand-written 16-bit float conversions against the standard library's `Float16` (an independent
 /// implementation), exhaustively over all 65 536 bit patterns.

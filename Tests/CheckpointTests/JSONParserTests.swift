@@ -1,6 +1,7 @@
+import DeBERTaFiles
 import Foundation
 import XCTest
-import Checkpoint
+import DeBERTaCheckpoint
 
 /// The package's one JSON parser: exact numbers, byte-exact strings and keys, the opt-in extensions,
 /// and errors that name the byte offset and the problem.

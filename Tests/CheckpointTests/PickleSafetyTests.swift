@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// Hostile or broken pickles, written by hand: refused globals and resource limits must end in a
 /// CheckpointError, never in code execution, a crash or a hang.

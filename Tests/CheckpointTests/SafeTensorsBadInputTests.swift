@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// Malformed safetensors files: each must throw a CheckpointError naming the problem.
 final class SafeTensorsBadInputTests: XCTestCase {

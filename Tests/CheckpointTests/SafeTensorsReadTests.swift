@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// Reading the shared fixtures' safetensors files; expected numbers were printed by the Python
 /// `safetensors` package (torch 2.15) from the same files.

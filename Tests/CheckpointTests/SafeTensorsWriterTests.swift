@@ -1,6 +1,7 @@
+import DeBERTaFiles
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// The safetensors writer: round trips, layout rules and atomic replacement.
 final class SafeTensorsWriterTests: XCTestCase {

@@ -1,6 +1,7 @@
+import DeBERTaFiles
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// Helpers that write throw-away input files for the tests.
 enum TestFiles {

@@ -1,6 +1,7 @@
+import DeBERTaFiles
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// Broken torch checkpoints (built from the committed `mixed.*` files): clear errors, no crash.
 final class TorchBadInputTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// The committed files made by `Scripts/make_legacy_checkpoint.py` (torch 2.15): one state dict in the
 /// legacy, zip, big-endian zip and deflated zip forms, against `mixed.expected.safetensors` (each

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// `TorchPickleFile.loadObject` on the original tokenizer's `bpe_encoder.bin`, saved by torch in both
 /// formats. Expected items were printed by `torch.load(..., weights_only=True)` (torch 2.15).

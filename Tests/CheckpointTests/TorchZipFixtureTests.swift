@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Checkpoint
+@testable import DeBERTaCheckpoint
 
 /// The shared fixtures' `pytorch_model.bin` (torch zip) files against their `model.safetensors` twins,
 /// written by transformers from the same state dict: names, shapes and bytes must agree exactly.

@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 /// The deberta-v3-tiny fixture run with bf16 matrix products in its linear layers, against the
 /// same model in float32 and against transformers' float32 reference.

@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 /// Parity with transformers 5.24 on every tiny fixture (../shared/fixtures/README.md): hidden
 /// states, every head's logits and loss, and every parameter gradient, at valid positions.

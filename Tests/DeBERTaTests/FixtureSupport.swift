@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 /// The shared fixtures folder (`../shared/fixtures` beside the package root).
 let fixturesRoot: URL = URL(fileURLWithPath: #filePath)

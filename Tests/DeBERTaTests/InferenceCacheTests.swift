@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 /// In inference (no parameter records gradients, no dropout) the normalised relative table and each
 /// layer's position projections are computed once and reused, and linear weights are packed once;

@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 final class LoadingTests: XCTestCase {
     /// Microsoft's own package (0.1.12) layout: model_config.json + pytorch.model.bin with split

@@ -1,8 +1,8 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
+@testable import DeBERTaModeling
 
 /// The real deberta-v3-xsmall shape (hidden 384, 12 layers, vocab 128100, 256 buckets). Its
 /// ~280 MB of weights are not shared: make them with

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// AX has no files here: synthetic `AX.tsv` and `diagnostic-full.tsv` in the real layouts.

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// Malformed input gives a `GLUEError` naming the file and line — never a crash or a wrong example.

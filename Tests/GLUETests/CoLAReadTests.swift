@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// CoLA read from `../shared/data/glue/CoLA`; expected numbers from SOURCES.md and `awk` counts.

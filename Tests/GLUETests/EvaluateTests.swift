@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// `GLUEMetrics.evaluate`: each task's metric set, keyed as the original's eval_results files.

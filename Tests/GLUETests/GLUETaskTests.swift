@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// Task metadata: names, labels in the original's order, splits, files, metrics, submission names.

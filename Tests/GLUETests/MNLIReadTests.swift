@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// MNLI has no files here: synthetic files in the real layouts (train 12, dev 16, test 10 fields).

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// MRPC read from `../shared/data/glue/MRPC` (train and dev start with a UTF-8 BOM).

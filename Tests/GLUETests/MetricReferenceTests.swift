@@ -1,5 +1,5 @@
 import Foundation
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// The metrics agree with scikit-learn / SciPy (Resources/metric_references.json, made by

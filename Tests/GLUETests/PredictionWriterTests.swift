@@ -1,5 +1,5 @@
 import Foundation
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// Prediction files in the GLUE server's format, written atomically.

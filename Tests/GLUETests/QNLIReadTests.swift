@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// QNLI has no files here: synthetic files in the real layout.

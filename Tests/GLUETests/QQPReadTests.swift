@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// QQP has no files here: synthetic files in the real layout (header texts from GLUE.md).

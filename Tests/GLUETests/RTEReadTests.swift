@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// RTE read from `../shared/data/glue/RTE`.

@@ -1,5 +1,5 @@
 import Foundation
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// Every real GLUE file here reads exactly as the original app reads it: same number of examples and the

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// SST-2 read from `../shared/data/glue/SST-2`.

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// STS-B read from `../shared/data/glue/STS-B`; score sums from `awk`.

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// The reading rules shared by every task, checked on in-memory files in the RTE and CoLA layouts.

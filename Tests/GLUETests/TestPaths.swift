@@ -1,5 +1,5 @@
 import Foundation
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// Locations used by the GLUE tests, found from this file's path (no bundle resources needed).

@@ -1,4 +1,4 @@
-import GLUE
+import DeBERTaGLUE
 import XCTest
 
 /// WNLI read from `../shared/data/glue/WNLI` (no GLUE-layout train file exists here).

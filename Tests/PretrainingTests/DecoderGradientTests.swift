@@ -1,8 +1,8 @@
-import DeBERTa
+import DeBERTaModeling
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// The pretraining loss through the Enhanced Mask Decoder differentiates correctly: autodiff
 /// gradients equal central finite differences for parameters before, inside and after the decoder.

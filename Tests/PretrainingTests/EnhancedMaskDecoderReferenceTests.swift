@@ -1,7 +1,7 @@
-import Checkpoint
-import DeBERTa
+import DeBERTaCheckpoint
+import DeBERTaModeling
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
 
 /// The Enhanced Mask Decoder against the float64 NumPy reference of Scripts/make_emd_reference.py

@@ -1,8 +1,8 @@
-import DeBERTa
+import DeBERTaModeling
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// Gradient-disentangled embedding sharing (MODEL.md §14).
 final class GDESTests: XCTestCase {

@@ -1,7 +1,8 @@
+import DeBERTaPythonCompat
 import Foundation
-import Tokenizers
+import DeBERTaTokenizers
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 final class MaskingTests: XCTestCase {
     /// Samples of the original pipeline (shuffle, per-sample RNG, truncation, masking) computed in

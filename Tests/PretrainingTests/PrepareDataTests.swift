@@ -1,7 +1,7 @@
 import Foundation
-import Tokenizers
+import DeBERTaTokenizers
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// `prepare-data` against the output of the original algorithm made with sentencepiece in Python.
 final class PrepareDataTests: XCTestCase {

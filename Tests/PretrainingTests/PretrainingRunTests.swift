@@ -1,10 +1,10 @@
-import Checkpoint
-import DeBERTa
+import DeBERTaCheckpoint
+import DeBERTaModeling
 import Foundation
-import TensorCore
-import Training
+import DeBERTaTensors
+import DeBERTaTraining
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// End-to-end runs of `deberta pretrain` on tiny models: outputs, exports, `--resume`.
 final class PretrainingRunTests: XCTestCase {

@@ -1,7 +1,8 @@
+import DeBERTaPythonCompat
 import Foundation
-import Tokenizers
+import DeBERTaTokenizers
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// Integer draws and numpy's shuffle against values from Python (Scripts/make_pretraining_references.py).
 final class PythonRandomTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 final class ReplacementSamplerTests: XCTestCase {
     /// Draws follow softmax(logits): 60 000 draws from a 5-token distribution land within 1 % of it.

@@ -1,9 +1,9 @@
-import DeBERTa
+import DeBERTaModeling
 import Foundation
-import TensorCore
-import Training
+import DeBERTaTensors
+import DeBERTaTraining
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// A checkpoint restored into fresh models continues with exactly the losses of the uninterrupted run.
 final class ResumeTests: XCTestCase {

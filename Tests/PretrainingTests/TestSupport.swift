@@ -1,10 +1,10 @@
-import Checkpoint
-import DeBERTa
+import DeBERTaCheckpoint
+import DeBERTaModeling
 import Foundation
-import TensorCore
-import Tokenizers
+import DeBERTaTensors
+import DeBERTaTokenizers
 import XCTest
-@testable import Pretraining
+@testable import DeBERTaPretraining
 
 /// This test target's committed references (made by Scripts/make_*_reference*.py).
 let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")

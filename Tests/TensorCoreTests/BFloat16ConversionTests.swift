@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// float32 → bfloat16 rounding against hand-written bit patterns and against an independent
 /// reference (the two neighbouring bfloat16 values compared in Double arithmetic).

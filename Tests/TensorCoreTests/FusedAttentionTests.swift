@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// `fusedAttention` against the unfused sequence of ops it replaces in inference, with padded keys
 /// and queries, queries of another length than the keys (the Enhanced Mask Decoder), and either

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// `BLAS.gemmBF16` against a Double-precision product of the same bfloat16 values: the only
 /// error left is float32 accumulation, bounded relative to Σ|a||b|.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// Central finite differences against the recorded vector-Jacobian products.
 ///

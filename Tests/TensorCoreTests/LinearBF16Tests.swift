@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// `linear` with bf16 matrix products: forward and both backward products against Double
 /// references of the bfloat16-rounded operands, and within bfloat16 tolerance of float32.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// What the autodiff graph keeps alive, and how tensor memory is reused.
 final class MemoryTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// Skips the calling test (with the reason printed) when oneDNN cannot be opened; fails nothing else.
 func requireOneDNN() throws {

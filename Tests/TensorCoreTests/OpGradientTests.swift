@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 final class OpGradientTests: XCTestCase {
     func testMatmulAllTransposes() {

@@ -1,7 +1,7 @@
-import CKernels
+import DeBERTaKernels
 import Foundation
 import XCTest
-@testable import TensorCore
+@testable import DeBERTaTensors
 
 /// The packed-weight product kernel (`ck_sgemm_packed` through ``PackedWeight``) and its use by
 /// `linear` for constant weights, against Double references.

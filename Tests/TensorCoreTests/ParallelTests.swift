@@ -1,5 +1,5 @@
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
 
 /// The worker pool behind `Parallel`: every task runs exactly once per loop, however loops follow

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// Broken files give clear errors; hostile text gives correct ids; nothing crashes or hangs.
 final class BadInputTests: XCTestCase {

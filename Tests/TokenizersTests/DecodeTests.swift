@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// decode(encode(x)) must equal the reference decoders' output on every reference record.
 ///

@@ -1,6 +1,7 @@
+import DeBERTaPythonCompat
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// Truncation, padding, offsets, batches and the public lookups.
 final class EncodingOptionsTests: XCTestCase {

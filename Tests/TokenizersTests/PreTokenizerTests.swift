@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// The GPT-2 pre-tokenizer must behave exactly like the Python `regex` pattern.
 final class PreTokenizerTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// Every record of every reference file must match exactly (input ids and token type ids).
 final class ReferenceTests: XCTestCase {

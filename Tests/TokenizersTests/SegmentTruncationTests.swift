@@ -1,5 +1,6 @@
+import DeBERTaPythonCompat
 import Foundation
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 import XCTest
 
 /// Pair truncation and the Python-compatible RNG against Tests/Fixtures/Tokenizers/truncation_references.json, made by

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// SentencePiece options DeBERTa's model does not use, against sentencepiece itself on two small
 /// models made by Scripts/make_sentencepiece_variants.py: byte fallback, user-defined and control

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// Locations of the shared test data, found from this file's path (package root/../shared).
 enum TestData {

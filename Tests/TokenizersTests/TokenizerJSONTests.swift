@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tokenizers
+@testable import DeBERTaTokenizers
 
 /// Folders that ship only a Hugging Face `tokenizer.json` (files made by Scripts/make_tokenizer_fixtures.py).
 final class TokenizerJSONTests: XCTestCase {

@@ -1,4 +1,4 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
 import XCTest
 

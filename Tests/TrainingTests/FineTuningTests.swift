@@ -1,10 +1,11 @@
+@testable import DeBERTaFineTuning
 import Foundation
-import GLUE
-import TensorCore
-import Tokenizers
+import DeBERTaGLUE
+import DeBERTaTensors
+import DeBERTaTokenizers
 import XCTest
-@testable import DeBERTa
-@testable import Training
+@testable import DeBERTaModeling
+@testable import DeBERTaTraining
 
 let sharedData = fixturesRoot.deletingLastPathComponent().appendingPathComponent("data")
 

@@ -1,8 +1,8 @@
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
-@testable import Training
+@testable import DeBERTaModeling
+@testable import DeBERTaTraining
 
 /// `TrainingOptions.fp16`: the trainer's passes run with bf16 matrix products, and the run stays
 /// close to the float32 one.

@@ -1,9 +1,9 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
-@testable import Training
+@testable import DeBERTaModeling
+@testable import DeBERTaTraining
 
 let fixturesRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,8 +1,8 @@
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
-@testable import Training
+@testable import DeBERTaModeling
+@testable import DeBERTaTraining
 
 final class ResumeTests: XCTestCase {
     func batch(_ k: Int) -> TrainingBatch {

@@ -1,6 +1,6 @@
-import DeBERTa
-import TensorCore
-import Training
+import DeBERTaModeling
+import DeBERTaTensors
+import DeBERTaTraining
 import XCTest
 
 /// Row-sparse gradients of embedding tables: the same numbers as the dense scatter-add, in the

@@ -1,9 +1,9 @@
-import Checkpoint
+import DeBERTaCheckpoint
 import Foundation
-import TensorCore
+import DeBERTaTensors
 import XCTest
-@testable import DeBERTa
-@testable import Training
+@testable import DeBERTaModeling
+@testable import DeBERTaTraining
 
 /// 30 fine-tuning steps against PyTorch + transformers (Scripts/make_trajectory_reference.py):
 /// the loss of every step must agree within 1e-4 relative.

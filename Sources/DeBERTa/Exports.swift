@@ -1,0 +1,7 @@
+// The inference product: one `import DeBERTa` gives the model, its configuration and loading, the
+// tokenizers, tensors and checkpoint formats, plus the high-level API of this module.
+@_exported import DeBERTaCheckpoint
+@_exported import DeBERTaFiles
+@_exported import DeBERTaModeling
+@_exported import DeBERTaTensors
+@_exported import DeBERTaTokenizers

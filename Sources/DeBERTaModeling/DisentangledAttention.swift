@@ -1,0 +1,121 @@
+import DeBERTaTensors
+
+/// Disentangled self-attention (MODEL.md §8): content-to-content, content-to-position and
+/// position-to-content scores, each divided by `sqrt(d · scaleFactor)`, a masked softmax, and
+/// the context `Σ_j p_ij V_j`.
+public final class DisentangledSelfAttention {
+    /// How the content projections are stored.
+    enum Projections {
+        /// v2/v3 (and v1 in the original package's layout): `query_proj`, `key_proj`, `value_proj`.
+        case separate(query: Linear, key: Linear, value: Linear)
+        /// v1 (Hugging Face): one `in_proj` `[3A, H]`, rows interleaved per head (q, k, v of head 0,
+        /// then head 1, …), plus `q_bias` and `v_bias`.
+        case fused(inProj: Parameter, queryBias: Parameter, valueBias: Parameter)
+    }
+
+    let projections: Projections
+    /// Projects relative embeddings to position keys (c2p): `pos_proj` (v1, no bias) or `pos_key_proj`.
+    let positionKey: Linear?
+    /// Projects relative embeddings to position queries (p2c): `pos_q_proj` (v1) or `pos_query_proj`.
+    let positionQuery: Linear?
+    let config: DeBERTaConfiguration
+
+    init(_ b: ParameterBuilder, _ p: String, _ c: DeBERTaConfiguration, fused: Bool) {
+        config = c
+        let h = c.hiddenSize, a = c.numAttentionHeads * c.headSize, std = c.initializerRange
+        if fused {
+            projections = .fused(
+                inProj: b.make(p + ".in_proj.weight", [3 * a, h], .normal(std: std)),
+                queryBias: b.make(p + ".q_bias", [a], .zeros),
+                valueBias: b.make(p + ".v_bias", [a], .zeros))
+            positionKey = c.usesC2P ? Linear(b, p + ".pos_proj", in: h, out: a, bias: false, std: std) : nil
+            positionQuery = c.usesP2C ? Linear(b, p + ".pos_q_proj", in: h, out: a, std: std) : nil
+        } else {
+            projections = .separate(
+                query: Linear(b, p + ".query_proj", in: h, out: a, std: std),
+                key: Linear(b, p + ".key_proj", in: h, out: a, std: std),
+                value: Linear(b, p + ".value_proj", in: h, out: a, std: std))
+            let own = !c.shareAttKey
+            positionKey = own && c.usesC2P ? Linear(b, p + ".pos_key_proj", in: h, out: a, std: std) : nil
+            positionQuery = own && c.usesP2C ? Linear(b, p + ".pos_query_proj", in: h, out: a, std: std) : nil
+        }
+    }
+
+    /// Content projections `(Q, K, V)`, each `[B, N, A]`; queries come from `queryInput`.
+    func project(_ x: Tensor, queryInput: Tensor?) -> (Tensor, Tensor, Tensor) {
+        switch projections {
+        case let .separate(query, key, value):
+            return (query(queryInput ?? x), key(x), value(x))
+        case let .fused(inProj, queryBias, valueBias):
+            let heads = config.numAttentionHeads
+            let qkv = splitInterleavedHeads(linear(x, weight: inProj.value, bias: nil), heads: heads, parts: 3)
+            var q = qkv[0]
+            if let queryInput { q = splitInterleavedHeads(linear(queryInput, weight: inProj.value, bias: nil), heads: heads, parts: 3)[0] }
+            return (addBias(q, queryBias.value), qkv[1], addBias(qkv[2], valueBias.value))
+        }
+    }
+
+    /// Position keys and queries for `rel`; in inference, computed once per table (see ``FrozenCache``).
+    func projectPositions(_ rel: Tensor, context: ForwardContext) -> (key: Tensor?, query: Tensor?) {
+        let sources = [rel] + positionWeights
+        guard FrozenCache<Void>.applies(sources, context) else { return projectPositions(rel) }
+        return positionCache.value(sources: sources, extra: rel.shape) { projectPositions(rel) }
+    }
+
+    private let positionCache = FrozenCache<(key: Tensor?, query: Tensor?)>()
+
+    /// The weights ``projectPositions(_:)`` reads.
+    var positionWeights: [Tensor] {
+        var linears: [Linear] = []
+        if config.shareAttKey, case let .separate(q, k, _) = projections {
+            if config.usesC2P { linears.append(k) }
+            if config.usesP2C { linears.append(q) }
+        } else {
+            linears = [positionKey, positionQuery].compactMap { $0 }
+        }
+        return linears.flatMap { [$0.weight.value] + ($0.bias.map { [$0.value] } ?? []) }
+    }
+
+    /// Position keys (c2p) and position queries (p2c) from the relative table `[2·span, H]`.
+    func projectPositions(_ rel: Tensor) -> (key: Tensor?, query: Tensor?) {
+        var key: Tensor? = nil, query: Tensor? = nil
+        if config.shareAttKey, case let .separate(q, k, _) = projections {
+            if config.usesC2P { key = k(rel) }
+            if config.usesP2C { query = q(rel) }
+        } else {
+            key = positionKey.map { $0(rel) }
+            query = positionQuery.map { $0(rel) }
+        }
+        return (key, query)
+    }
+
+    /// `x` `[B, N, H]` (keys and values), `queryInput` `[B, M, H]` (queries; `x` when nil),
+    /// `mask` `[B, N]` (1 = real token, used for queries when M = N), `rel` the relative table,
+    /// `index` the `[M, N]` relative index. Returns the context `[B, M, A]`.
+    func callAsFunction(_ x: Tensor, queryInput: Tensor?, mask: Tensor, queryMask: Tensor,
+                        rel: Tensor?, index: IndexTensor?, context: ForwardContext) -> Tensor {
+        let heads = config.numAttentionHeads
+        let (q, k, v) = project(x, queryInput: queryInput)
+        let scale = 1 / (Float(config.headSize) * Float(config.scaleFactor)).squareRoot()
+        let relative = config.relativeAttention ? rel.flatMap { r in index.map { (r, $0) } } : nil
+        let (posKey, posQuery) = relative.map {
+            projectPositions(context.dropout($0.0, config.hiddenDropoutProb), context: context)
+        } ?? (nil, nil)
+        if !context.training, ![q, k, v, posKey, posQuery].contains(where: { $0?.requiresGrad == true }) {
+            // Inference: one fused pass per (batch entry, head), no score tensors in memory.
+            return fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
+                                  index: relative?.1, queryMask: queryMask, keyMask: mask, heads: heads, scale: scale)
+        }
+        var scores = headScores(q, k, heads: heads, alpha: scale)
+        if let index = relative?.1 {
+            let c2p = posKey.map { headScores(q, $0, heads: heads, alpha: scale) }
+            let p2c = posQuery.map { headScores(k, $0, heads: heads, alpha: scale) }
+            if c2p != nil || p2c != nil {
+                scores = addRelativeScores(scores, c2p: c2p, p2c: p2c, index: index)
+            }
+        }
+        var probs = maskedSoftmax(scores, queryMask: queryMask, keyMask: mask)
+        probs = context.dropout(probs, config.attentionProbsDropoutProb)
+        return headContext(probs, v)
+    }
+}

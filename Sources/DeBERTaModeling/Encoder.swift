@@ -1,0 +1,53 @@
+import DeBERTaTensors
+
+/// The stack of layers with the shared relative-position table (MODEL.md §4, §7.4, §11).
+public final class DeBERTaEncoder {
+    public let layers: [EncoderLayer]
+    /// `rel_embeddings` `[2·span, H]`, when relative attention is on.
+    let relativeEmbeddings: Parameter?
+    /// LayerNorm of the relative table (`norm_rel_ebd: layer_norm`, v2/v3).
+    let relativeNorm: LayerNorm?
+    let conv: ConvolutionLayer?
+    let config: DeBERTaConfiguration
+
+    init(_ b: ParameterBuilder, _ p: String, _ c: DeBERTaConfiguration, fusedAttention: Bool) {
+        config = c
+        layers = (0..<c.numHiddenLayers).map { EncoderLayer(b, "\(p).layer.\($0)", c, fusedAttention: fusedAttention) }
+        relativeEmbeddings = c.relativeAttention
+            ? b.make(p + ".rel_embeddings.weight", [2 * c.relativeSpan, c.hiddenSize], .normal(std: c.initializerRange)) : nil
+        relativeNorm = c.relativeAttention && c.normalizesRelativeEmbeddings
+            ? LayerNorm(b, p + ".LayerNorm", size: c.hiddenSize, eps: c.layerNormEps) : nil
+        conv = c.convKernelSize > 0 ? ConvolutionLayer(b, p + ".conv", c) : nil
+    }
+
+    /// The rows of the relative table that `queries × keys` attention reaches, as the layers use
+    /// them (normalised for v2/v3), and the relative index into those rows.
+    func relativeInputs(queries: Int, keys: Int, context: ForwardContext) -> (table: Tensor?, index: IndexTensor?) {
+        guard config.relativeAttention, let relativeEmbeddings else { return (nil, nil) }
+        func make() -> (table: Tensor?, index: IndexTensor?) {
+            let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
+            let table = sliceRows(relativeEmbeddings.value, rows)
+            return (relativeNorm.map { $0(table) } ?? table, index)
+        }
+        let sources = [relativeEmbeddings.value] + (relativeNorm.map { [$0.weight.value, $0.bias.value] } ?? [])
+        guard FrozenCache<Void>.applies(sources, context) else { return make() }
+        return relativeCache.value(sources: sources, extra: [queries, keys], make: make)
+    }
+
+    /// The table and index of the last inference call (see ``FrozenCache``).
+    private let relativeCache = FrozenCache<(table: Tensor?, index: IndexTensor?)>()
+
+    /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).
+    func callAsFunction(_ x0: Tensor, mask: Tensor, context: ForwardContext) -> [Tensor] {
+        let n = x0.dim(1)
+        let (rel, index) = relativeInputs(queries: n, keys: n, context: context)
+        var states = [x0]
+        var x = x0
+        for (l, layer) in layers.enumerated() {
+            x = layer(x, mask: mask, rel: rel, index: index, context: context)
+            if l == 0, let conv { x = conv(embeddings: x0, layerOutput: x, mask: mask, context: context) }
+            states.append(x)
+        }
+        return states
+    }
+}

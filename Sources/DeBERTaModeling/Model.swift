@@ -1,0 +1,275 @@
+import DeBERTaCheckpoint
+import DeBERTaTensors
+
+/// Inputs of a forward pass.
+public struct ModelInput {
+    /// Token ids `[B, N]` (`[B, C, N]` for multiple choice).
+    public var inputIds: IndexTensor
+    /// 1 for real tokens, 0 for padding, same shape as `inputIds`; all ones when nil.
+    public var attentionMask: IndexTensor?
+    /// Segment ids (used only when `type_vocab_size > 0`).
+    public var tokenTypeIds: IndexTensor?
+    /// Absolute positions (used when `position_biased_input` and by the EMD); `0..<N` when nil.
+    public var positionIds: IndexTensor?
+
+    public init(inputIds: IndexTensor, attentionMask: IndexTensor? = nil, tokenTypeIds: IndexTensor? = nil, positionIds: IndexTensor? = nil) {
+        self.inputIds = inputIds
+        self.attentionMask = attentionMask
+        self.tokenTypeIds = tokenTypeIds
+        self.positionIds = positionIds
+    }
+}
+
+/// Targets for a head's loss.
+public enum Labels {
+    /// Class indices: one per sequence (classification, multiple choice) or per token
+    /// (token classification, masked LM); −100 (any negative value) is ignored.
+    case classes(IndexTensor)
+    /// Regression targets (`num_labels == 1`) or 0/1 replaced-token targets.
+    case values(Tensor)
+    /// Answer span start and end positions (question answering).
+    case spans(start: IndexTensor, end: IndexTensor)
+}
+
+/// Outputs of a forward pass.
+public struct ModelOutput {
+    /// `[X0, X1, …, XL]`: the embedding output, then every layer's output, each `[B, N, H]`.
+    public var hiddenStates: [Tensor]
+    /// The head's output: `[B, labels]` (sequence classification; `[B]` for regression),
+    /// `[B, N, labels]` (tokens), `[B, N, V]` (masked LM), `[B, N, 2]` (QA start/end),
+    /// `[B, C]` (multiple choice), `[B, N]` (RTD); nil for the bare encoder.
+    public var logits: Tensor?
+    /// Mean loss `[1]`, when labels were given.
+    public var loss: Tensor?
+
+    public var lastHiddenState: Tensor { hiddenStates[hiddenStates.count - 1] }
+}
+
+/// A DeBERTa encoder with an optional task head.
+public final class DeBERTaModel {
+    public let configuration: DeBERTaConfiguration
+    public let head: HeadKind
+    /// Every parameter, named as in a Hugging Face state dict, in creation order.
+    public let parameters: [Parameter]
+    public let embeddings: Embeddings
+    public let encoder: DeBERTaEncoder
+    /// Whether v1 attention uses the fused `in_proj` layout.
+    public let fusedAttention: Bool
+    let pooler: ContextPooler?
+    let classifier: Linear?
+    let lmHead: MaskedLMHead?
+    let rtdHead: ReplacedTokenHead?
+
+    /// Builds the model's parameters through `builder` (from checkpoint tensors or at random).
+    /// `fusedAttention` selects v1's `in_proj` layout (default: `model_type == "deberta"`).
+    public init(configuration c: DeBERTaConfiguration, head: HeadKind, builder b: ParameterBuilder,
+                fusedAttention: Bool? = nil, keepPositionTable: Bool = true) throws {
+        try c.validate()
+        configuration = c
+        self.head = head
+        let fused = fusedAttention ?? c.isV1
+        self.fusedAttention = fused
+        embeddings = Embeddings(b, "deberta.embeddings", c, wantsPositionTable: keepPositionTable)
+        encoder = DeBERTaEncoder(b, "deberta.encoder", c, fusedAttention: fused)
+        let std = c.initializerRange
+        switch head {
+        case .none, .questionAnswering, .tokenClassification, .maskedLM, .replacedTokenDetection:
+            pooler = nil
+        case .sequenceClassification, .multipleChoice:
+            pooler = ContextPooler(b, c)
+        }
+        switch head {
+        case let .sequenceClassification(n):
+            classifier = Linear(b, "classifier", in: pooler!.outputSize, out: n, std: std)
+        case .multipleChoice:
+            classifier = Linear(b, "classifier", in: pooler!.outputSize, out: 1, std: std)
+        case let .tokenClassification(n):
+            classifier = Linear(b, "classifier", in: c.hiddenSize, out: n, std: std)
+        case .questionAnswering:
+            classifier = Linear(b, "qa_outputs", in: c.hiddenSize, out: 2, std: std)
+        default:
+            classifier = nil
+        }
+        lmHead = head == .maskedLM ? MaskedLMHead(b, c) : nil
+        rtdHead = head == .replacedTokenDetection ? ReplacedTokenHead(b, c) : nil
+        parameters = b.parameters
+        try b.finish()
+    }
+
+    /// A model with freshly initialised weights (MODEL.md §15.2).
+    public convenience init(configuration: DeBERTaConfiguration, head: HeadKind = .none, seed: UInt64) throws {
+        try self.init(configuration: configuration, head: head, builder: ParameterBuilder(randomSeed: seed))
+    }
+
+    /// The parameter called `name`, if any.
+    public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
+
+    /// Turns gradient recording on or off for every parameter.
+    public func setRequiresGrad(_ on: Bool) { parameters.forEach { $0.setRequiresGrad(on) } }
+
+    /// Number of scalar parameters.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// The encoder's hidden states for `[B, N]` inputs.
+    public func encode(_ input: ModelInput, context: ForwardContext = ForwardContext()) throws -> [Tensor] {
+        let ids = input.inputIds
+        guard ids.shape.count == 2 else { throw ModelError.input("input_ids must be [batch, length], got \(ids.shape)") }
+        let c = configuration
+        if let bad = ids.values.first(where: { $0 < 0 || Int($0) >= c.vocabSize }) {
+            throw ModelError.input("token id \(bad) outside the vocabulary [0, \(c.vocabSize))")
+        }
+        let n = ids.shape[1]
+        if c.positionBiasedInput && n > c.maxPositionEmbeddings {
+            throw ModelError.input("sequence length \(n) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
+        }
+        if let m = input.attentionMask, m.shape != ids.shape { throw ModelError.input("attention_mask \(m.shape) does not match input_ids \(ids.shape)") }
+        if let t = input.tokenTypeIds {
+            guard t.shape == ids.shape else { throw ModelError.input("token_type_ids \(t.shape) does not match input_ids \(ids.shape)") }
+            if c.typeVocabSize > 0, let bad = t.values.first(where: { $0 < 0 || Int($0) >= c.typeVocabSize }) {
+                throw ModelError.input("token type \(bad) outside [0, \(c.typeVocabSize))")
+            }
+        }
+        if let p = input.positionIds {
+            guard p.shape == ids.shape else { throw ModelError.input("position_ids \(p.shape) does not match input_ids \(ids.shape)") }
+            if let bad = p.values.first(where: { $0 < 0 || Int($0) >= c.maxPositionEmbeddings }) {
+                throw ModelError.input("position id \(bad) outside [0, \(c.maxPositionEmbeddings))")
+            }
+        }
+        let mask = maskTensor(input)
+        let x0 = embeddings(ids, tokenTypes: input.tokenTypeIds, positions: input.positionIds, mask: mask, context: context)
+        return encoder(x0, mask: mask, context: context)
+    }
+
+    func maskTensor(_ input: ModelInput) -> Tensor {
+        let m = input.attentionMask?.values.map { $0 != 0 ? Float(1) : 0 } ?? [Float](repeating: 1, count: input.inputIds.count)
+        return Tensor(m, shape: input.inputIds.shape)
+    }
+
+    /// Checks that `labels` fit the head and the batch (shape and class range), so that a bad
+    /// labels file is an error rather than a crash.
+    func validate(_ labels: Labels?, input: ModelInput) throws {
+        guard let labels else { return }
+        let s = input.inputIds.shape
+        let rows = s[0], tokens = s.count > 1 ? s[0] * s[s.count - 1] : s[0]
+        func check(_ y: IndexTensor, count: Int, classes: Int, what: String) throws {
+            guard y.count == count else { throw ModelError.input("\(what): \(y.count) labels for \(count) \(count == rows ? "sequences" : "tokens")") }
+            if let bad = y.values.first(where: { $0 >= Int32(classes) }) { throw ModelError.input("\(what): label \(bad) outside [0, \(classes))") }
+        }
+        switch (head, labels) {
+        case let (.sequenceClassification(n), .classes(y)):
+            try check(y, count: rows, classes: n == 1 ? Int(Int32.max) : n, what: "sequence classification")
+        case let (.sequenceClassification(n), .values(y)):
+            guard y.count == rows * n else { throw ModelError.input("regression: \(y.count) targets for \(rows) sequences") }
+        case let (.tokenClassification(n), .classes(y)): try check(y, count: tokens, classes: n, what: "token classification")
+        case let (.maskedLM, .classes(y)): try check(y, count: tokens, classes: configuration.vocabSize, what: "masked LM")
+        case let (.multipleChoice, .classes(y)): try check(y, count: rows, classes: s.count == 3 ? s[1] : 0, what: "multiple choice")
+        case let (.questionAnswering, .spans(start, end)):
+            guard start.count == rows, end.count == rows else { throw ModelError.input("question answering: need one start and end position per sequence") }
+        case let (.replacedTokenDetection, .values(y)):
+            guard y.count == tokens else { throw ModelError.input("replaced-token detection: \(y.count) targets for \(tokens) tokens") }
+        case (.none, _): throw ModelError.input("the bare encoder has no head, so labels cannot be scored")
+        default: throw ModelError.input("these labels do not fit a \(head) head")
+        }
+    }
+
+    /// Runs the encoder and the head; computes the loss when `labels` are given.
+    public func callAsFunction(_ input: ModelInput, labels: Labels? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
+        try validate(labels, input: input)
+        if head == .multipleChoice { return try multipleChoice(input, labels: labels, context: context) }
+        let states = try encode(input, context: context)
+        let x = states[states.count - 1]
+        let c = configuration
+        var logits: Tensor? = nil
+        var loss: Tensor? = nil
+        switch head {
+        case .none, .multipleChoice:
+            break
+        case let .sequenceClassification(n):
+            let pooled = pooler!(x, context: context)
+            let out = classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb))
+            let regression = n == 1 || c.problemType == "regression"
+            logits = regression && n == 1 ? reshape(out, [out.dim(0)]) : out
+            switch labels {
+            case .values(let y)?: loss = meanSquaredError(logits!, y)
+            case .classes(let y)?: loss = regression ? meanSquaredError(logits!, Tensor(y.values.map(Float.init), shape: [y.count])) : crossEntropy(out, labels: y)
+            default: break
+            }
+        case .tokenClassification:
+            logits = classifier!(context.dropout(x, c.hiddenDropoutProb))
+            if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
+        case .questionAnswering:
+            logits = classifier!(x)
+            if case let .spans(start, end)? = labels { loss = questionAnsweringLoss(logits!, start: start, end: end) }
+        case .maskedLM:
+            logits = lmHead!(x, wordEmbeddings: embeddings.wordTable)
+            if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
+        case .replacedTokenDetection:
+            logits = rtdHead!(x)
+            if case .values(let y)? = labels { loss = binaryCrossEntropyWithLogits(logits!, targets: y, weight: maskTensor(input)) }
+        }
+        return ModelOutput(hiddenStates: states, logits: logits, loss: loss)
+    }
+
+    /// Masked-LM logits through the Enhanced Mask Decoder (pretraining and fill-mask).
+    public func maskedLMWithDecoder(_ input: ModelInput, labels: IndexTensor? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
+        let (states, decoded) = try decode(input, context: context)
+        let logits = lmHead!(decoded, wordEmbeddings: embeddings.wordTable)
+        return ModelOutput(hiddenStates: states + [decoded], logits: logits, loss: labels.map { crossEntropy(logits, labels: $0) })
+    }
+
+    /// Masked-LM logits through the Enhanced Mask Decoder at some positions only, as the original
+    /// pretraining code computes them: `positions` index the flattened `[B·N]` tokens (e.g. those with
+    /// a target label), the result is `[positions.count, V]` in that order. The decoder runs on the
+    /// whole sequences; only the selected rows go through the LM head, which saves the `[B, N, V]`
+    /// logits a large vocabulary would need.
+    public func maskedLMLogits(_ input: ModelInput, at positions: [Int], context: ForwardContext = ForwardContext()) throws -> Tensor {
+        let tokens = input.inputIds.count
+        guard !positions.isEmpty else { throw ModelError.input("maskedLMLogits needs at least one position") }
+        if let bad = positions.first(where: { $0 < 0 || $0 >= tokens }) {
+            throw ModelError.input("position \(bad) outside the \(tokens) tokens of the batch")
+        }
+        let (_, decoded) = try decode(input, context: context)
+        let rows = embedding(reshape(decoded, [tokens, decoded.dim(-1)]), IndexTensor(positions, shape: [positions.count]))
+        return lmHead!(rows, wordEmbeddings: embeddings.wordTable)
+    }
+
+    /// The encoder's hidden states and the Enhanced Mask Decoder's output `[B, N, H]` (the last
+    /// layer's output when `position_biased_input`: the original skips the decoder then, MODEL.md §12).
+    func decode(_ input: ModelInput, context: ForwardContext) throws -> (states: [Tensor], decoded: Tensor) {
+        guard lmHead != nil else { throw ModelError.input("this model has no masked-LM head (lm_predictions.lm_head.*)") }
+        let states = try encode(input, context: context)
+        if configuration.positionBiasedInput { return (states, states[states.count - 1]) }
+        let decoded = try EnhancedMaskDecoder()(model: self, hiddenStates: states,
+                                                positions: input.positionIds ?? Embeddings.defaultPositions(input.inputIds.shape),
+                                                mask: maskTensor(input), context: context)
+        return (states, decoded)
+    }
+
+    /// `[B, C, N]` inputs: every choice is scored through the pooler and a 1-unit classifier.
+    func multipleChoice(_ input: ModelInput, labels: Labels?, context: ForwardContext) throws -> ModelOutput {
+        let s = input.inputIds.shape
+        guard s.count == 3 else { throw ModelError.input("multiple choice input_ids must be [batch, choices, length], got \(s)") }
+        func flat(_ t: IndexTensor?) -> IndexTensor? { t.map { IndexTensor($0.values, shape: [s[0] * s[1], s[2]]) } }
+        let flatInput = ModelInput(inputIds: flat(input.inputIds)!, attentionMask: flat(input.attentionMask),
+                                   tokenTypeIds: flat(input.tokenTypeIds), positionIds: flat(input.positionIds))
+        let states = try encode(flatInput, context: context)
+        let pooled = pooler!(states[states.count - 1], context: context)
+        let c = configuration
+        let logits = reshape(classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb)), [s[0], s[1]])
+        var loss: Tensor? = nil
+        if case .classes(let y)? = labels { loss = crossEntropy(logits, labels: y) }
+        return ModelOutput(hiddenStates: states, logits: logits, loss: loss)
+    }
+
+    /// Mean of the start and end cross-entropies, positions clamped to `[0, N]` and `N` ignored (HF).
+    func questionAnsweringLoss(_ logits: Tensor, start: IndexTensor, end: IndexTensor) -> Tensor {
+        let b = logits.dim(0), n = logits.dim(1)
+        let parts = splitInterleavedHeads(logits, heads: 1, parts: 2)
+        func clamp(_ t: IndexTensor) -> IndexTensor {
+            IndexTensor(t.values.map { v -> Int32 in let c = min(max(v, 0), Int32(n)); return c == Int32(n) ? -100 : c }, shape: [b])
+        }
+        let ls = crossEntropy(reshape(parts[0], [b, n]), labels: clamp(start))
+        let le = crossEntropy(reshape(parts[1], [b, n]), labels: clamp(end))
+        return (ls + le) * 0.5
+    }
+}

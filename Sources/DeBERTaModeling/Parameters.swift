@@ -1,0 +1,154 @@
+import DeBERTaCheckpoint
+import DeBERTaTensors
+
+/// A named, trainable tensor of a model.
+public final class Parameter {
+    /// Its name in a Hugging Face state dict, e.g. `deberta.encoder.layer.0.attention.self.query_proj.weight`.
+    public let name: String
+    /// The current value. Optimizers update its storage in place.
+    public var value: Tensor
+
+    /// A parameter called `name` holding `value` (models make theirs through ``ParameterBuilder``;
+    /// this is for parameters that live outside a model, such as GDES residuals).
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+    }
+
+    /// The gradient accumulated by the last backward pass.
+    public var grad: Tensor? { value.grad }
+
+    /// The same gradient as an optimizer reads it: row-sparse for a table only lookups reached.
+    public var gradient: Gradient? { value.gradient }
+
+    /// Overwrites the values in place with `tensor`'s (same element count, converted to float32) and
+    /// marks the storage modified, so that caches derived from the values are refreshed.
+    public func assign(_ tensor: StoredTensor) {
+        precondition(tensor.elementCount == value.count, "\(name): \(tensor.elementCount) values for \(value.count)")
+        let values = tensor.floatValues()
+        values.withUnsafeBufferPointer { value.data.update(from: $0.baseAddress!, count: values.count) }
+        value.storage.markModified()
+    }
+
+    /// Turns gradient recording for this parameter on or off.
+    public func setRequiresGrad(_ on: Bool) {
+        value = on ? value.detached().requiringGrad() : value.detached()
+    }
+}
+
+/// How a parameter is initialised when it is not read from a checkpoint (MODEL.md §15.2).
+public enum ParameterInit {
+    case normal(std: Float)
+    case zeros
+    case ones
+    /// PyTorch's default for Conv1d: `U(−1/sqrt(fanIn), 1/sqrt(fanIn))`.
+    case uniformFanIn(Int)
+}
+
+/// Builds a model's parameters by name, from checkpoint tensors or a seeded initialiser, and
+/// records which names were missing or mis-shaped (candle's `VarBuilder`, in spirit).
+public final class ParameterBuilder {
+    /// Tensors by (normalised) name; nil builds random weights.
+    let tensors: [String: StoredTensor]?
+    let file: String
+    var seed: UInt64
+    private(set) var parameters: [Parameter] = []
+    private(set) var used: Set<String> = []
+    private(set) var missing: [String] = []
+    private(set) var misshaped: [String] = []
+    /// Names that may be absent or mis-shaped in the checkpoint and are then initialised afresh
+    /// (e.g. a new task head on a pretrained backbone), by prefix.
+    public var initializeIfAbsent: [String] = []
+    /// Parameters that were initialised afresh for that reason.
+    public private(set) var freshlyInitialized: [String] = []
+
+    /// Reads parameters from `tensors` (names as in a Hugging Face state dict).
+    public init(tensors: [String: StoredTensor], file: String, seed: UInt64 = 0) {
+        self.tensors = tensors
+        self.file = file
+        self.seed = seed
+        self.zeroInit = false
+    }
+
+    let zeroInit: Bool
+
+    /// Initialises parameters randomly (MODEL.md §15.2), reproducibly from `seed`.
+    public init(randomSeed seed: UInt64) {
+        self.tensors = nil
+        self.file = "random initialisation"
+        self.seed = seed
+        self.zeroInit = false
+    }
+
+    /// Every parameter zero: for shapes and counts without the cost of random numbers.
+    public static func zeros() -> ParameterBuilder {
+        ParameterBuilder(zeroInit: ())
+    }
+
+    private init(zeroInit: Void) {
+        tensors = nil
+        file = "zero initialisation"
+        seed = 0
+        self.zeroInit = true
+    }
+
+    /// Whether the source has a tensor called `name`.
+    public func contains(_ name: String) -> Bool { tensors?[name] != nil }
+
+    /// The parameter `name` with the given shape.
+    public func make(_ name: String, _ shape: [Int], _ initializer: ParameterInit) -> Parameter {
+        let value: Tensor
+        if let tensors, initializeIfAbsent.contains(where: { name.hasPrefix($0) }),
+           tensors[name] == nil || tensors[name]!.elementCount != shape.reduce(1, *) {
+            used.insert(name)
+            freshlyInitialized.append(name)
+            value = random(shape, initializer)
+        } else if let tensors {
+            used.insert(name)
+            if let stored = tensors[name] {
+                if stored.shape == shape || (stored.elementCount == shape.reduce(1, *) && stored.shape.filter { $0 != 1 } == shape.filter { $0 != 1 }) {
+                    value = Tensor(stored.floatValues(), shape: shape)
+                } else {
+                    misshaped.append("\(name) (checkpoint \(stored.shape), model \(shape))")
+                    value = Tensor.zeros(shape)
+                }
+            } else {
+                missing.append(name)
+                value = Tensor.zeros(shape)
+            }
+        } else if zeroInit {
+            value = Tensor.zeros(shape)
+        } else {
+            value = random(shape, initializer)
+        }
+        let p = Parameter(name: name, value: value)
+        parameters.append(p)
+        return p
+    }
+
+    private func random(_ shape: [Int], _ initializer: ParameterInit) -> Tensor {
+        seed &+= 1
+        let key = RandomStream.mix(seed)
+        switch initializer {
+        case .normal(let std): return Tensor.randomNormal(shape, std: std, key: key)
+        case .zeros: return Tensor.zeros(shape)
+        case .ones: return Tensor(repeating: 1, shape: shape)
+        case .uniformFanIn(let fanIn):
+            let bound = 1 / Float(fanIn).squareRoot()
+            return Tensor.randomUniform(shape, low: -bound, high: bound, key: key)
+        }
+    }
+
+    /// Throws when any parameter was missing or had the wrong shape.
+    public func finish() throws {
+        if !missing.isEmpty || !misshaped.isEmpty {
+            throw ModelError.weights(file: file, missing: missing, misshaped: misshaped)
+        }
+    }
+
+    /// Checkpoint tensors no parameter asked for.
+    public var unused: [String] {
+        guard let tensors else { return [] }
+        return tensors.keys.filter { !used.contains($0) }.sorted()
+    }
+}
