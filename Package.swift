@@ -69,13 +69,16 @@ let package = Package(
         ),
         // Release-mode throughput benchmark of the tokenizers (see BENCHMARKS.md).
         .executableTarget(name: "TokenizerBench", dependencies: ["DeBERTaTokenizers"], path: "Benchmarks/TokenizerBench"),
+        // The README's Swift examples, verbatim, so that they compile with every build (DeBERTaAPITests checks the copy).
+        .executableTarget(name: "ReadmeExamples", dependencies: ["DeBERTa"], path: "Examples/ReadmeExamples"),
         .testTarget(name: "TensorCoreTests", dependencies: ["DeBERTaTensors", "DeBERTaKernels"]),
         .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles"], exclude: ["Resources"]),
         .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors"]),
+        .testTarget(name: "DeBERTaAPITests", dependencies: ["DeBERTa"]),
         .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE"], exclude: ["Resources"]),
         .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers"], exclude: ["Resources"]),
-        .testTarget(name: "PretrainingTests", dependencies: ["DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat"],
+        .testTarget(name: "PretrainingTests", dependencies: ["DeBERTa", "DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat"],
                     exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]

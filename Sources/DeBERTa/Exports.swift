@@ -1,7 +1,9 @@
 // The inference product: one `import DeBERTa` gives the model, its configuration and loading, the
-// tokenizers, tensors and checkpoint formats, plus the high-level API of this module.
+// tokenizers, tensors and checkpoint formats, plus the high-level API of this module. Foundation
+// comes along because the API takes `URL`s, so that an app needs no other import.
 @_exported import DeBERTaCheckpoint
 @_exported import DeBERTaFiles
 @_exported import DeBERTaModeling
 @_exported import DeBERTaTensors
 @_exported import DeBERTaTokenizers
+@_exported import Foundation

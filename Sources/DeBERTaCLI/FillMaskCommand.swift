@@ -1,7 +1,7 @@
 import ArgumentParser
-import DeBERTaModeling
-import Foundation
+import DeBERTa
 import DeBERTaPretraining
+import Foundation
 
 /// `deberta fill-mask`: the most likely tokens for each `[MASK]`, through the Enhanced Mask Decoder.
 struct FillMaskCommand: ParsableCommand {

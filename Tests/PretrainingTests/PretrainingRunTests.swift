@@ -1,3 +1,4 @@
+import DeBERTa
 import DeBERTaCheckpoint
 import DeBERTaModeling
 import Foundation

@@ -1,0 +1,79 @@
+import DeBERTa
+import Foundation
+import XCTest
+
+/// ``FillMask`` against transformers' masked-LM logits and the Enhanced Mask Decoder's logits.
+final class FillMaskTests: XCTestCase {
+    /// `deberta-v3-tiny` has no absolute position table, so fill-mask reads the plain MLM head, which
+    /// transformers 5.24 computed for the fixture: the candidates are the top 5 of the softmax of
+    /// its `mlm.logits` at the mask. The tokenizer names the fixture's id 124 `[MASK]`, so that the
+    /// text below encodes to the fixture's first row.
+    func testCandidatesAreTheTopOfTransformersMaskedLMSoftmax() throws {
+        let reference = try TinyReference()
+        let row = try reference.ids(row: 0)
+        XCTAssertEqual(row.firstIndex(of: 124), 3)
+        let tokenizer = try fixtureTokenizer(maskId: 124)
+        let text = fixtureText(row, maskId: 124)
+        XCTAssertEqual(text, "t41 t116 [MASK] t22 t20 t110 t59 t54 t92")
+        XCTAssertEqual(try tokenizer.encode(text, pair: nil, splitSpecialTokens: true).inputIds, row)
+
+        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny")))
+        let filler = try FillMask(model: model, tokenizer: tokenizer)
+        XCTAssertFalse(filler.usesDecoder)
+        let results = try filler.predict(text, topK: 5)
+        XCTAssertEqual(results.count, 1)
+
+        let vocabulary = 128
+        let logits = try reference.floats("mlm.logits")
+        let position = 3
+        let expected = handSoftmax(logits[position * vocabulary ..< (position + 1) * vocabulary].map(Double.init))
+        let best = expected.indices.sorted { expected[$0] > expected[$1] }.prefix(5)
+        XCTAssertEqual(results[0].map(\.id), Array(best))
+        for candidate in results[0] {
+            XCTAssertEqual(candidate.probability, expected[candidate.id], accuracy: 1e-5, "id \(candidate.id)")
+            XCTAssertEqual(candidate.token, tokenizer.token(for: candidate.id))
+            if candidate.id > 3 {
+                XCTAssertEqual(candidate.text, "t\(candidate.id)")
+                XCTAssertEqual(candidate.sequence, text.replacingOccurrences(of: "[MASK]", with: "t\(candidate.id)"))
+            }
+        }
+        XCTAssertEqual(try filler.predict(ids: row, topK: 5), results)
+    }
+
+    /// With an absolute position table (`deberta-v1-absolute`) predictions go through the Enhanced
+    /// Mask Decoder; each mask's candidates are the softmax of the decoder's logits at that position.
+    func testTwoMasksThroughTheEnhancedMaskDecoder() throws {
+        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v1-absolute")))
+        let tokenizer = try fixtureTokenizer(maskId: 127)
+        let filler = try FillMask(model: model, tokenizer: tokenizer)
+        XCTAssertTrue(filler.usesDecoder)
+        let results = try filler.predict("t5 [MASK] t9 [MASK] t12", topK: 3)
+        let ids = [1, 5, 127, 9, 127, 12, 2]
+        let logits = try model.maskedLMLogits(ModelInput(inputIds: IndexTensor(ids, shape: [1, ids.count])), at: [2, 4])
+        XCTAssertEqual(logits.shape, [2, 128])
+        XCTAssertEqual(results.count, 2)
+        for (k, candidates) in results.enumerated() {
+            let expected = handSoftmax(Array(logits.scalars[k * 128 ..< (k + 1) * 128]).map(Double.init))
+            XCTAssertEqual(candidates.map(\.id), Array(expected.indices.sorted { expected[$0] > expected[$1] }.prefix(3)), "mask \(k)")
+            for c in candidates { XCTAssertEqual(c.probability, expected[c.id], accuracy: 1e-9) }
+        }
+        XCTAssertNotEqual(results[0].map(\.probability), results[1].map(\.probability), "the two masks see different positions")
+    }
+
+    func testModelsThatCannotFillMasksAndTextsWithoutMasksAreRejected() throws {
+        let discriminator = try requiredFolder(packageRoot.appendingPathComponent("Examples/deberta-v3-h256-rtd"), file: "model.safetensors")
+        XCTAssertThrowsError(try FillMask(folder: discriminator)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(discriminator.path + ": this is an RTD discriminator"), "\(error)")
+            XCTAssertTrue("\(error)".contains("generator"), "\(error)")
+        }
+        let (classifier, _) = try DeBERTaModel.load(from: packageRoot.appendingPathComponent("Examples/deberta-v3-tiny"))
+        XCTAssertThrowsError(try FillMask(model: classifier, tokenizer: try fixtureTokenizer(maskId: 127), folder: "tiny")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("tiny: the model has no masked-LM head"), "\(error)")
+        }
+        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny")))
+        let filler = try FillMask(model: model, tokenizer: try fixtureTokenizer(maskId: 127))
+        XCTAssertThrowsError(try filler.predict("t5 t6")) { error in
+            XCTAssertEqual(error as? InferenceError, .invalidInput("the text has no [MASK] token to fill"))
+        }
+    }
+}
