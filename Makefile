@@ -1,9 +1,9 @@
 # Two entry points that work on a fresh Debian/Ubuntu machine with the Swift toolchain:
 #   make train     the main job: fine-tunes DeBERTa on the bundled SST-2 data (see README)
-#   make test      builds and runs the test suite
+#   make test      builds and runs the test suite, then the consumer example (make consumer-example)
 SWIFT ?= swift
 
-.PHONY: deps build release test train train-random pretrain forward clean
+.PHONY: deps build release test consumer-example train train-random pretrain forward clean
 
 # System libraries, both opened at run time: OpenBLAS (float32 matrix products) and oneDNN
 # (bf16 matrix products: `deberta train --fp16 True`, `deberta bench --dtype bf16`).
@@ -28,6 +28,15 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	@$(MAKE) --no-print-directory consumer-example
+
+# Examples/ClassifySentence, a separate package that depends on this one by path and imports only the
+# product DeBERTa, the way an app would: it must resolve, build (in its own scratch folder) and classify
+# a sentence with the bundled SST-2 model.
+CONSUMER_SCRATCH ?= .build-consumer
+consumer-example: deps
+	$(SWIFT) build --package-path Examples/ClassifySentence --scratch-path $(CONSUMER_SCRATCH)
+	$$($(SWIFT) build --package-path Examples/ClassifySentence --scratch-path $(CONSUMER_SCRATCH) --show-bin-path)/ClassifySentence
 
 # The main job: fine-tune the bundled RTD-pretrained DeBERTa-v3-shaped model (hidden 256, 4 layers,
 # Examples/deberta-v3-h256-rtd, made by `make pretrain`) on GLUE SST-2 (bundled in Examples/): one epoch
@@ -68,4 +77,4 @@ forward: release
 	@echo "wrote /tmp/deberta-forward.safetensors"
 
 clean:
-	rm -rf .build
+	rm -rf .build $(CONSUMER_SCRATCH)

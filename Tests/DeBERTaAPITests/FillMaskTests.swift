@@ -40,22 +40,57 @@ final class FillMaskTests: XCTestCase {
         XCTAssertEqual(try filler.predict(ids: row, topK: 5), results)
     }
 
-    /// With an absolute position table (`deberta-v1-absolute`) predictions go through the Enhanced
-    /// Mask Decoder; each mask's candidates are the softmax of the decoder's logits at that position.
-    func testTwoMasksThroughTheEnhancedMaskDecoder() throws {
+    /// With an absolute position table the predictions go through the Enhanced Mask Decoder: on
+    /// `deberta-v3-tiny` plus the position table of the float64 NumPy decoder reference
+    /// (Scripts/make_emd_reference.py, kept with the pretraining tests), the candidates are the top of
+    /// the softmax of that reference's logits at the mask.
+    func testCandidatesThroughTheEnhancedMaskDecoderMatchTheFloat64Reference() throws {
+        let folder = try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny"), file: "model.safetensors")
+        let resource = packageRoot.appendingPathComponent("Tests/PretrainingTests/Resources/emd_reference.safetensors")
+        let r = try SafeTensors.read(from: resource).tensors
+        var tensors = try CheckpointFile.loadTensors(from: folder.appendingPathComponent("model.safetensors"))
+        tensors["deberta.embeddings.position_embeddings.weight"] = try XCTUnwrap(r["deberta-v3-tiny.position_table"])
+        let configuration = try DeBERTaConfiguration.load(from: folder.appendingPathComponent("config.json"))
+        let model = try DeBERTaModel.load(configuration: configuration, tensors: tensors, file: "deberta-v3-tiny", head: .maskedLM).model
+
+        let row = try XCTUnwrap(r["deberta-v3-tiny.input_ids"]).int64Values().prefix(11).map { Int($0) }
+        XCTAssertEqual(row, try TinyReference().ids(row: 0), "the decoder reference starts from the fixture's first row")
+        let tokenizer = try fixtureTokenizer(maskId: 124)
+        let filler = try FillMask(model: model, tokenizer: tokenizer)
+        XCTAssertTrue(filler.usesDecoder)
+        let results = try filler.predict(fixtureText(row, maskId: 124), topK: 4)
+        XCTAssertEqual(results.count, 1)
+
+        let logits = try XCTUnwrap(r["deberta-v3-tiny.logits"])
+        XCTAssertEqual(logits.shape, [3, 11, 128])
+        let position = 3
+        let expected: [Double] = logits.withUnsafeRawBytes { raw in
+            handSoftmax((position * 128 ..< (position + 1) * 128).map {
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
+            })
+        }
+        XCTAssertEqual(results[0].map(\.id), Array(expected.indices.sorted { expected[$0] > expected[$1] }.prefix(4)))
+        for c in results[0] { XCTAssertEqual(c.probability, expected[c.id], accuracy: 1e-5, "id \(c.id)") }
+
+        let plain = try FillMask(model: try DeBERTaModel.load(from: folder).model, tokenizer: tokenizer)
+        XCTAssertNotEqual(try plain.predict(ids: row, topK: 4)[0].map(\.probability), results[0].map(\.probability),
+                          "the decoder changes the predictions")
+    }
+
+    /// Several masks: each gets the softmax of its own row of the model's logits, in text order.
+    func testEachMaskGetsTheSoftmaxOfItsOwnRow() throws {
         let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v1-absolute")))
         let tokenizer = try fixtureTokenizer(maskId: 127)
         let filler = try FillMask(model: model, tokenizer: tokenizer)
-        XCTAssertTrue(filler.usesDecoder)
         let results = try filler.predict("t5 [MASK] t9 [MASK] t12", topK: 3)
         let ids = [1, 5, 127, 9, 127, 12, 2]
-        let logits = try model.maskedLMLogits(ModelInput(inputIds: IndexTensor(ids, shape: [1, ids.count])), at: [2, 4])
-        XCTAssertEqual(logits.shape, [2, 128])
+        let all = try XCTUnwrap(try model(ModelInput(inputIds: IndexTensor(ids, shape: [1, ids.count]))).logits)
+        XCTAssertEqual(all.shape, [1, 7, 128])
         XCTAssertEqual(results.count, 2)
-        for (k, candidates) in results.enumerated() {
-            let expected = handSoftmax(Array(logits.scalars[k * 128 ..< (k + 1) * 128]).map(Double.init))
-            XCTAssertEqual(candidates.map(\.id), Array(expected.indices.sorted { expected[$0] > expected[$1] }.prefix(3)), "mask \(k)")
-            for c in candidates { XCTAssertEqual(c.probability, expected[c.id], accuracy: 1e-9) }
+        for (k, position) in [2, 4].enumerated() {
+            let expected = handSoftmax(Array(all.scalars[position * 128 ..< (position + 1) * 128]).map(Double.init))
+            XCTAssertEqual(results[k].map(\.id), Array(expected.indices.sorted { expected[$0] > expected[$1] }.prefix(3)), "mask \(k)")
+            for c in results[k] { XCTAssertEqual(c.probability, expected[c.id], accuracy: 1e-6) }
         }
         XCTAssertNotEqual(results[0].map(\.probability), results[1].map(\.probability), "the two masks see different positions")
     }
