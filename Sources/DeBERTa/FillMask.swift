@@ -46,7 +46,10 @@ public struct FillMask {
 
     /// Checks that `model` can fill masks: it needs the `lm_predictions.lm_head.*` head.
     ///
-    /// - Parameter folder: names the model in error messages.
+    /// - Parameters:
+    ///   - model: a model with the masked-LM head.
+    ///   - tokenizer: the tokenizer that made the model's vocabulary.
+    ///   - folder: names the model in error messages.
     /// - Throws: ``InferenceError/unsuitableModel(folder:reason:)`` for another head (an RTD
     ///   discriminator is told to use its generator) or a tokenizer with more ids than the model.
     public init(model: DeBERTaModel, tokenizer: Tokenizer, folder: String = "the model") throws {

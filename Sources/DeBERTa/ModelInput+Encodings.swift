@@ -31,8 +31,11 @@ extension ModelInput {
     /// Encodes `texts` as `[CLS] text [SEP]` with `tokenizer` (in parallel) and batches them, padded
     /// to the longest with the tokenizer's `[PAD]`.
     ///
-    /// - Parameter maxLength: when given, longer inputs are truncated to this many tokens
-    ///   (special tokens included).
+    /// - Parameters:
+    ///   - texts: the texts of the batch, in order.
+    ///   - tokenizer: the model's tokenizer; its `[PAD]` pads.
+    ///   - maxLength: when given, longer inputs are truncated to this many tokens (special tokens
+    ///     included).
     /// - Throws: ``InferenceError/invalidInput(_:)`` for an empty list, or the tokenizer's error.
     public init(texts: [String], tokenizer: Tokenizer, maxLength: Int? = nil) throws {
         try self.init(encodings: tokenizer.encodeBatch(texts, maxLength: maxLength, padding: .longest),
@@ -42,8 +45,11 @@ extension ModelInput {
     /// Encodes text pairs as `[CLS] text [SEP] pair [SEP]` (token types 0 then 1) with `tokenizer`
     /// and batches them, padded to the longest with the tokenizer's `[PAD]`.
     ///
-    /// - Parameter maxLength: when given, longer inputs are truncated to this many tokens,
-    ///   longest segment first, as transformers does.
+    /// - Parameters:
+    ///   - pairs: the text pairs of the batch, in order.
+    ///   - tokenizer: the model's tokenizer; its `[PAD]` pads.
+    ///   - maxLength: when given, longer inputs are truncated to this many tokens, longest segment
+    ///     first, as transformers does.
     /// - Throws: ``InferenceError/invalidInput(_:)`` for an empty list, or the tokenizer's error.
     public init(pairs: [(text: String, pair: String)], tokenizer: Tokenizer, maxLength: Int? = nil) throws {
         let inputs = pairs.map { (text: $0.text, pair: Optional($0.pair)) }

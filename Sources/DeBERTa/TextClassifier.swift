@@ -42,7 +42,10 @@ public struct TextClassifier {
     /// A classifier from a model and tokenizer already loaded.
     ///
     /// - Parameters:
+    ///   - model: a model with a `sequenceClassification` head.
+    ///   - tokenizer: the tokenizer that made the model's vocabulary.
     ///   - scoreFunction: overrides the choice from the configuration (``ScoreFunction/default(problemType:numLabels:)``).
+    ///   - maxLength: truncate longer inputs to this many tokens.
     ///   - folder: names the model in error messages.
     /// - Throws: ``InferenceError/unsuitableModel(folder:reason:)`` when the model has no
     ///   sequence-classification head or the tokenizer has ids the model does not.
@@ -65,7 +68,10 @@ public struct TextClassifier {
 
     /// The scores of one text, or of a text pair (`[CLS] text [SEP] pair [SEP]`), best first.
     ///
-    /// - Parameter topK: how many labels to return (all when nil).
+    /// - Parameters:
+    ///   - text: the text (the first of a pair).
+    ///   - pair: the second text of a pair.
+    ///   - topK: how many labels to return (all when nil).
     public func classify(_ text: String, pair: String? = nil, topK: Int? = nil) throws -> [LabelScore] {
         try classify(ModelInput(text: text, pair: pair, tokenizer: tokenizer, maxLength: maxLength), topK: topK)[0]
     }
@@ -73,6 +79,7 @@ public struct TextClassifier {
     /// The scores of each text, best first, in the order of `texts`.
     ///
     /// - Parameters:
+    ///   - texts: the texts, each encoded as `[CLS] text [SEP]`.
     ///   - topK: how many labels to return per text (all when nil).
     ///   - batchSize: texts per forward pass; each pass is padded to its longest text.
     public func classify(_ texts: [String], topK: Int? = nil, batchSize: Int = 32) throws -> [[LabelScore]] {
