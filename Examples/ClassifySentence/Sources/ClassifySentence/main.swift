@@ -12,6 +12,6 @@ do {
         print("  \(score.label): \(String(format: "%.4f", score.score))")
     }
 } catch {
-    print("error: \(error)")
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)
 }
