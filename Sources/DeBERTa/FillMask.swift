@@ -13,6 +13,7 @@ import Foundation
 public struct FillMask {
     /// One candidate for one `[MASK]`.
     public struct Candidate: Sendable, Equatable {
+        /// The token's id.
         public var id: Int
         /// The vocabulary string (`▁capital`).
         public var token: String
@@ -25,7 +26,6 @@ public struct FillMask {
     }
 
     /// The model; its head is `maskedLM`.
-
     public let model: DeBERTaModel
     /// The tokenizer that makes the model's ids; its `[MASK]` marks the positions to fill.
     public let tokenizer: Tokenizer
