@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let classifier = try TextClassifier(folder: URL(fileURLWithPath: "Examples/deberta-v3-h256-sst2"))
-/// let scores = try classifier.classify("A gripping, moving film.")   // [positive: 0.97, negative: 0.03]
+/// let scores = try classifier.classify("A gripping, moving film.")   // [positive: …, negative: …], best first
 /// ```
 ///
 /// The model runs in inference mode (no dropout). A classifier is not safe to share between
