@@ -109,8 +109,8 @@ public final class DisentangledSelfAttention {
             projectPositions(context.dropout($0.0, config.hiddenDropoutProb), context: context)
         } ?? (nil, nil)
         if context.mode == .inference {
-            // One fused pass per (batch entry, head), no score tensors in memory; it records no
-            // gradient and has no dropout, which inference needs neither of.
+            // One fused pass per (batch entry, head), no score tensors in memory: it records no
+            // gradient and applies no dropout, and inference wants neither.
             return fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
                                   index: relative?.1, queryMask: queryMask, keyMask: mask, heads: heads, scale: scale)
         }

@@ -89,6 +89,23 @@ final class InferenceCacheTests: XCTestCase {
         XCTAssertEqual(model.weightCaches.reduce(0) { $0 + $1.byteCount }, packedBytes)
     }
 
+    /// Inference attention runs fused, keeping no `[B, heads, N, N]` score tensor: a pass at N = 256
+    /// peaks below the size of one, where a pass recording gradients holds several.
+    func testInferenceAttentionIsFused() throws {
+        let model = try smallModel()
+        let n = 256, heads = 4
+        let long = ModelInput(inputIds: IndexTensor((0..<n).map { Int32(3 + ($0 * 7) % 45) }, shape: [1, n]))
+        let scoreBytes = heads * n * n * MemoryLayout<Float>.stride
+        _ = try model.encode(long)
+        let before = TensorStorage.liveBytes
+        TensorStorage.resetPeakBytes()
+        _ = try model.encode(long)
+        XCTAssertLessThan(TensorStorage.peakBytes - before, scoreBytes, "inference keeps no score tensor")
+        TensorStorage.resetPeakBytes()
+        _ = try model.encode(long, context: ForwardContext(mode: .gradientsWithoutDropout))
+        XCTAssertGreaterThan(TensorStorage.peakBytes - before, scoreBytes, "the unfused path does")
+    }
+
     /// Training steps alternating with evaluations, without anything released by hand: after every
     /// evaluation the tensors alive and the weight copies held are the same as after the first.
     func testMemoryStaysFlatAcrossTrainingAndEvaluation() throws {
