@@ -159,7 +159,6 @@ public final class GLUEFineTuning {
             }
             position = DataPosition(epoch: position.epoch + 1, batch: 0)
         }
-        model.setRequiresGrad(false)
     }
 
     /// The order of the training examples in `epoch`: a seeded Fisher–Yates shuffle.
@@ -208,14 +207,6 @@ public final class GLUEFineTuning {
 
     /// Predictions in input order, computed over length-sorted batches.
     func predict(_ model: DeBERTaModel, _ features: [GLUEFeature], batchSize: Int) throws -> [LabelValue] {
-        let training = model.parameters.first?.value.requiresGrad ?? false
-        if training { model.setRequiresGrad(false) }
-        defer {
-            if training {
-                model.setRequiresGrad(true)
-                releaseConstantWeightCaches()
-            }
-        }
         let order = GLUEBatching.lengthSortedOrder(features.map(\.inputIds))
         var sorted: [LabelValue] = []
         sorted.reserveCapacity(features.count)

@@ -45,7 +45,7 @@ public final class OptimizerGroup {
     /// A training-mode forward context drawing dropout masks from this group's stream; call
     /// ``finish(_:)`` after the forward pass to keep the stream's position.
     func context() -> ForwardContext {
-        let c = ForwardContext(training: true)
+        let c = ForwardContext(mode: .training)
         c.random = random
         return c
     }

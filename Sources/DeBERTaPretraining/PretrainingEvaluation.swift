@@ -55,15 +55,9 @@ extension PretrainingTrainer {
     public func evaluate(_ data: PretrainingDataset, batchSize: Int, step: Int, limit: Int? = nil) throws -> PretrainingEvaluationRecord {
         let count = min(data.size, limit ?? data.size)
         let evalSampler = ReplacementSampler(seed: 0xE7A1)
-        let context = ForwardContext(training: false)
+        let context = ForwardContext(mode: .inference)
         var correct = 0, masked = 0, batchLosses: [Double] = []
         var tp = 0, fp = 0, fn = 0, tn = 0, discriminatorLosses: [Double] = [], replacedTotal = 0
-        let wasTraining = groups.map { $0.parameters.first?.value.requiresGrad ?? false }
-        for g in groups { g.parameters.forEach { $0.setRequiresGrad(false) } }
-        defer {
-            for (g, on) in zip(groups, wasTraining) where on { g.parameters.forEach { $0.setRequiresGrad(true) } }
-            if wasTraining.contains(true) { releaseConstantWeightCaches() }
-        }
         for start in stride(from: 0, to: count, by: max(batchSize, 1)) {
             let batch = try data.batch(Array(start..<min(start + batchSize, count)))
             let positions = batch.maskedPositions

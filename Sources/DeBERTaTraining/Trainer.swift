@@ -15,7 +15,7 @@ public struct TrainingOptions: Codable, Sendable {
     public var maxGradNorm: Double = 1
     public var adam = AdamConfiguration()
     /// `--fp16`: mixed precision: the linear layers' matrix products in bfloat16 with float32
-    /// accumulation (``Precision/matmul`` = `.bf16` during ``Trainer/train(_:)``; needs oneDNN),
+    /// accumulation (the precision of ``Trainer/train(_:)``'s forward contexts; needs oneDNN),
     /// float32 master weights, gradients, attention scores, softmax and LayerNorm, and dynamic loss scaling.
     public var fp16 = false
     public var lossScale: Float = 16384
@@ -74,7 +74,8 @@ public final class Trainer {
     /// With ``TrainingOptions/fp16`` the forward and backward passes run with bf16 matrix products;
     /// throws ``OneDNNError/unavailable(_:)`` when oneDNN cannot be opened.
     public func train(_ batch: TrainingBatch) throws -> StepResult {
-        try Precision.withMatmul(options.fp16 ? .bf16 : Precision.matmul) { try update(batch) }
+        if options.fp16 { try MatmulPrecision.bf16.checkAvailable() }
+        return try update(batch)
     }
 
     private func update(_ batch: TrainingBatch) throws -> StepResult {
@@ -85,7 +86,7 @@ public final class Trainer {
             var total: Float = 0
             var factor: Float = 1
             for chunk in chunks {
-                let context = ForwardContext(training: true)
+                let context = ForwardContext(mode: .training, precision: options.fp16 ? .bf16 : .fp32)
                 context.random = random
                 let out = try model(chunk.input, labels: chunk.labels, context: context)
                 random = context.random

@@ -14,8 +14,10 @@ final class DecoderGradientTests: XCTestCase {
         let input = ModelInput(inputIds: IndexTensor([1, 7, 39, 11, 4, 2, 1, 5, 6, 39, 2, 0] as [Int32], shape: [2, 6]),
                                attentionMask: IndexTensor([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0] as [Int32], shape: [2, 6]))
         let positions = [2, 3, 9], targets = IndexTensor([9, 11, 17] as [Int32], shape: [3])
-        func loss() throws -> Tensor { crossEntropy(try model.maskedLMLogits(input, at: positions), labels: targets) }
-        model.setRequiresGrad(true)
+        // Every pass without dropout or inference caches: the finite differences edit weights in place.
+        func loss() throws -> Tensor {
+            crossEntropy(try model.maskedLMLogits(input, at: positions, context: ForwardContext(mode: .gradientsWithoutDropout)), labels: targets)
+        }
         try loss().backward()
         let names = ["deberta.embeddings.word_embeddings.weight", "deberta.embeddings.position_embeddings.weight",
                      "deberta.encoder.layer.0.attention.self.query_proj.weight", "deberta.encoder.layer.0.intermediate.dense.weight",

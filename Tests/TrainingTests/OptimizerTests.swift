@@ -40,7 +40,7 @@ final class OptimizerTests: XCTestCase {
 
     /// XAdam without bias correction, by hand: θ = 1, g = 0.5, β = (0.9, 0.999), ε = 1e-6, wd 0.01, lr 0.1.
     func testXAdamMatchesHandComputation() {
-        let model = try! DeBERTaModel(configuration: tinyConfig(), head: .none, builder: .zeros())
+        let model = try! DeBERTaModel(configuration: tinyConfig(), head: .encoderOnly, builder: .zeros())
         let p = model.parameters[0]
         p.value.data.update(repeating: 1, count: p.value.count)
         let g = Tensor(repeating: 0.5, shape: p.value.shape)
