@@ -1,4 +1,5 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
@@ -11,6 +12,7 @@ import XCTest
 /// of length, and be recomputed when a weight changes.
 final class InferenceCacheTests: XCTestCase {
     func testCachedPositionTermsEqualTheUncachedPath() throws {
+        var compared = 0
         for name in tinyFixtureNames {
             let folder = try fixtureFolder(name)
             let ref = try Reference(folder.appendingPathComponent("reference.safetensors"))
@@ -49,6 +51,8 @@ final class InferenceCacheTests: XCTestCase {
             let changed = try last(frozen, input)
             XCTAssertLessThanOrEqual(maxAbsDiff(changed, try last(trainable, input)), 2e-5, "\(name): after a weight change")
             XCTAssertGreaterThan(maxAbsDiff(changed, first), 1e-3, "\(name): the change must show")
+            compared += 1
         }
+        XCTAssertEqual(compared, 5, "every fixture but deberta-v1-absolute has relative attention")
     }
 }
