@@ -1,9 +1,9 @@
 # Two entry points that work on a fresh Debian/Ubuntu machine with the Swift toolchain:
 #   make train     the main job: fine-tunes DeBERTa on the bundled SST-2 data (see README)
-#   make test      builds and runs the test suite
+#   make test      builds and runs the test suite (reference files in Tests/References; 0 skips expected)
 SWIFT ?= swift
 
-.PHONY: deps build release test train train-random pretrain forward clean
+.PHONY: deps build release test test-real-shape train train-random pretrain forward clean
 
 # System libraries, both opened at run time: OpenBLAS (float32 matrix products) and oneDNN
 # (bf16 matrix products: `deberta train --fp16 True`, `deberta bench --dtype bf16`).
@@ -25,9 +25,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Every test but the real-shape parity test, whose ~280 MB of weights are not in the repository.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	$(SWIFT) test --skip-build --disable-swift-testing --skip RealShapeParityTests
+
+# The real-shape parity test alone (deberta-v3-xsmall shape); fails when its weights are absent. Make them
+# with `python ../shared/tools/oracle/make_fixtures.py Fixtures-local 1 --large-only`, or set DEBERTA_LARGE_FIXTURE.
+test-real-shape: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing --filter RealShapeParityTests
 
 # The main job: fine-tune the bundled RTD-pretrained DeBERTa-v3-shaped model (hidden 256, 4 layers,
 # Examples/deberta-v3-h256-rtd, made by `make pretrain`) on GLUE SST-2 (bundled in Examples/): one epoch

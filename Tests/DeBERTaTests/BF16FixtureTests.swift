@@ -1,4 +1,5 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
@@ -7,13 +8,6 @@ import XCTest
 /// The deberta-v3-tiny fixture run with bf16 matrix products in its linear layers, against the
 /// same model in float32 and against transformers' float32 reference.
 final class BF16FixtureTests: XCTestCase {
-    func requireOneDNN() throws {
-        do { _ = try OneDNN.shared() } catch {
-            print("skipping: \(error)")
-            throw XCTSkip("\(error)")
-        }
-    }
-
     func testLastHiddenStateWithinTwoHundredthsOfFloat32() throws {
         try requireOneDNN()
         let folder = try fixtureFolder("deberta-v3-tiny")

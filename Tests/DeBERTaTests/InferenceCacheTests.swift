@@ -1,4 +1,5 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
@@ -12,6 +13,7 @@ import XCTest
 /// parameters stay trainable throughout.
 final class InferenceCacheTests: XCTestCase {
     func testCachedPositionTermsEqualTheUncachedPath() throws {
+        var compared = 0
         for name in tinyFixtureNames {
             let folder = try fixtureFolder(name)
             let ref = try Reference(folder.appendingPathComponent("reference.safetensors"))
@@ -50,7 +52,9 @@ final class InferenceCacheTests: XCTestCase {
             let changed = try cached(input)
             XCTAssertLessThanOrEqual(maxAbsDiff(changed, try uncached(input)), 2e-5, "\(name): after a weight change")
             XCTAssertGreaterThan(maxAbsDiff(changed, first), 1e-3, "\(name): the change must show")
+            compared += 1
         }
+        XCTAssertEqual(compared, 5, "every fixture but deberta-v1-absolute has relative attention")
     }
 
     /// A v3-shaped model with a classification head, dropout on (as in training).

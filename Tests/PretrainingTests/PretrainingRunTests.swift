@@ -2,6 +2,7 @@ import DeBERTaCheckpoint
 import DeBERTaModeling
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import DeBERTaTraining
 import XCTest
 @testable import DeBERTaPretraining
@@ -10,7 +11,7 @@ import XCTest
 final class PretrainingRunTests: XCTestCase {
     /// A data folder with train.txt / valid.txt prepared from the committed raw text, and a config.
     func setUpRun(_ task: PretrainingTask, dir: URL, steps: Int = 4, dump: Int = 2) throws -> PretrainingOptions {
-        let tokenizerFolder = sharedRoot.appendingPathComponent("data/tokenizers/deberta-v3-style")
+        let tokenizerFolder = try References.url("data/tokenizers/deberta-v3-style")
         let data = dir.appendingPathComponent("data")
         let preparation = try CorpusPreparation(tokenizer: try v3Tokenizer(), maxSequenceLength: 24)
         try preparation.prepare(inputs: [resources.appendingPathComponent("prepare_input.txt")], output: data.appendingPathComponent("train.txt"))

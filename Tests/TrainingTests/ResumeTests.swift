@@ -1,5 +1,6 @@
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaModeling
 @testable import DeBERTaTraining
@@ -56,10 +57,7 @@ final class ResumeTests: XCTestCase {
 
     /// The same with `fp16` (bf16 matrix products, dynamic loss scaling); needs oneDNN.
     func testResumeReproducesTheUninterruptedMixedPrecisionRun() throws {
-        do { _ = try OneDNN.shared() } catch {
-            print("skipping: \(error)")
-            throw XCTSkip("\(error)")
-        }
+        try requireOneDNN()
         fp16 = true
         try testResumeReproducesTheUninterruptedRun()
     }
