@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles"], exclude: ["Resources"]),
         .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors"]),
-        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE"], exclude: ["Resources"]),
+        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTokenizers"], exclude: ["Resources"]),
         .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers"], exclude: ["Resources"]),
         .testTarget(name: "PretrainingTests", dependencies: ["DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat"],
                     exclude: ["Resources"]),
