@@ -16,7 +16,7 @@ public struct PretrainingStepResult: Sendable {
     /// Global gradient norms before clipping (generator / discriminator; one joint norm in joint mode).
     public var gradientNorm: Double
     public var discriminatorGradientNorm: Double?
-    /// Attempts skipped because of fp16 overflow.
+    /// Attempts skipped because the loss-scaled gradients overflowed.
     public var skipped: Int
     /// Masked positions and, for RTD, positions whose sampled token differs from the original.
     public var maskedTokens: Int

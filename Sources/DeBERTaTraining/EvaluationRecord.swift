@@ -20,17 +20,17 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: RecordKey.self)
-        step = try c.decode(Int.self, forKey: RecordKey("step"))
-        epoch = try c.decodeIfPresent(Double.self, forKey: RecordKey("epoch"))
-        split = try c.decode(String.self, forKey: RecordKey("split"))
+        step = try c.decode(Int.self, forKey: "step")
+        epoch = try c.decodeIfPresent(Double.self, forKey: "epoch")
+        split = try c.decode(String.self, forKey: "split")
         metrics = c.numbers(excluding: Self.fields)
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: RecordKey.self)
-        try c.encode(step, forKey: RecordKey("step"))
-        try c.encodeIfPresent(epoch, forKey: RecordKey("epoch"))
-        try c.encode(split, forKey: RecordKey("split"))
+        try c.encode(step, forKey: "step")
+        try c.encodeIfPresent(epoch, forKey: "epoch")
+        try c.encode(split, forKey: "split")
         for (name, value) in metrics where !Self.fields.contains(name) { try c.encodeNumber(value, forKey: name) }
     }
 }

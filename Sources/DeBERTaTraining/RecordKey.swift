@@ -1,9 +1,10 @@
 /// A key of a JSON object whose names are known only at run time (metric names, extra log fields).
-struct RecordKey: CodingKey {
+struct RecordKey: CodingKey, ExpressibleByStringLiteral {
     let stringValue: String
     var intValue: Int? { nil }
 
     init(_ name: String) { stringValue = name }
+    init(stringLiteral name: String) { stringValue = name }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }

@@ -26,23 +26,23 @@ public struct TrainingLogEntry: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: RecordKey.self)
-        step = try c.decode(Int.self, forKey: RecordKey("step"))
-        epoch = try c.decode(Int.self, forKey: RecordKey("epoch"))
+        step = try c.decode(Int.self, forKey: "step")
+        epoch = try c.decode(Int.self, forKey: "epoch")
         loss = try c.decodeNumber(forKey: "loss")
         learningRate = try c.decodeNumber(forKey: "learning_rate")
         gradientNorm = try c.decodeNumber(forKey: "grad_norm")
-        skipped = try c.decode(Int.self, forKey: RecordKey("skipped"))
+        skipped = try c.decode(Int.self, forKey: "skipped")
         extra = c.numbers(excluding: Self.fields)
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: RecordKey.self)
-        try c.encode(step, forKey: RecordKey("step"))
-        try c.encode(epoch, forKey: RecordKey("epoch"))
+        try c.encode(step, forKey: "step")
+        try c.encode(epoch, forKey: "epoch")
         try c.encodeNumber(loss, forKey: "loss")
         try c.encodeNumber(learningRate, forKey: "learning_rate")
         try c.encodeNumber(gradientNorm, forKey: "grad_norm")
-        try c.encode(skipped, forKey: RecordKey("skipped"))
+        try c.encode(skipped, forKey: "skipped")
         for (name, value) in extra where !Self.fields.contains(name) { try c.encodeNumber(value, forKey: name) }
     }
 }

@@ -25,45 +25,32 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case learningRate, warmup, schedule, totalSteps, accumulativeUpdate, maxGradNorm, adam
-        case bf16MatrixProducts, dynamicLossScaling, lossScale, scaleSteps, seed
-        /// Checkpoints written before the two mixed-precision settings were split hold one `fp16`,
-        /// which meant both.
-        case fp16
-    }
+    /// Checkpoints written before the two mixed-precision settings were split hold one `fp16`,
+    /// which meant both.
+    private enum LegacyKeys: String, CodingKey { case fp16 }
 
+    /// Reads the options of a checkpoint; a setting it lacks keeps its default.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        learningRate = try c.decode(Double.self, forKey: .learningRate)
-        warmup = try c.decode(Double.self, forKey: .warmup)
-        schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
-        totalSteps = try c.decode(Int.self, forKey: .totalSteps)
-        accumulativeUpdate = try c.decode(Int.self, forKey: .accumulativeUpdate)
-        maxGradNorm = try c.decode(Double.self, forKey: .maxGradNorm)
-        adam = try c.decode(AdamConfiguration.self, forKey: .adam)
-        let fp16 = try c.decodeIfPresent(Bool.self, forKey: .fp16)
-        bf16MatrixProducts = try c.decodeIfPresent(Bool.self, forKey: .bf16MatrixProducts) ?? fp16 ?? false
-        dynamicLossScaling = try c.decodeIfPresent(Bool.self, forKey: .dynamicLossScaling) ?? fp16 ?? false
-        lossScale = try c.decode(Float.self, forKey: .lossScale)
-        scaleSteps = try c.decode(Int.self, forKey: .scaleSteps)
-        seed = try c.decode(UInt64.self, forKey: .seed)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(warmup, forKey: .warmup)
-        try c.encode(schedule, forKey: .schedule)
-        try c.encode(totalSteps, forKey: .totalSteps)
-        try c.encode(accumulativeUpdate, forKey: .accumulativeUpdate)
-        try c.encode(maxGradNorm, forKey: .maxGradNorm)
-        try c.encode(adam, forKey: .adam)
-        try c.encode(bf16MatrixProducts, forKey: .bf16MatrixProducts)
-        try c.encode(dynamicLossScaling, forKey: .dynamicLossScaling)
-        try c.encode(lossScale, forKey: .lossScale)
-        try c.encode(scaleSteps, forKey: .scaleSteps)
-        try c.encode(seed, forKey: .seed)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let stored = try c.decodeIfPresent(T.self, forKey: key) { value = stored }
+        }
+        try read(.learningRate, &learningRate)
+        try read(.warmup, &warmup)
+        try read(.schedule, &schedule)
+        try read(.totalSteps, &totalSteps)
+        try read(.accumulativeUpdate, &accumulativeUpdate)
+        try read(.maxGradNorm, &maxGradNorm)
+        try read(.adam, &adam)
+        if let fp16 = try decoder.container(keyedBy: LegacyKeys.self).decodeIfPresent(Bool.self, forKey: .fp16) {
+            bf16MatrixProducts = fp16
+            dynamicLossScaling = fp16
+        }
+        try read(.bf16MatrixProducts, &bf16MatrixProducts)
+        try read(.dynamicLossScaling, &dynamicLossScaling)
+        try read(.lossScale, &lossScale)
+        try read(.scaleSteps, &scaleSteps)
+        try read(.seed, &seed)
     }
 
     /// The learning rate at update `step` (0-based): `learningRate` times the schedule's multiplier.
