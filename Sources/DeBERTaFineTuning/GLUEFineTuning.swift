@@ -35,6 +35,8 @@ public final class GLUEFineTuning {
 
         var devSets: [(GLUESplit, [GLUEExample], [GLUEFeature])] = []
         if options.doEval || options.doTrain {
+            // A resumed run continues the file; `fit` drops the evaluations past its checkpoint.
+            records = try results.keep { _ in options.resume }
             for split in task.devSplits {
                 guard fileExists(split) else {
                     logger.warning("no \(task.fileName(for: split) ?? split.name) in \(options.dataDirectory.path): \(split.name) not evaluated")
@@ -45,7 +47,6 @@ public final class GLUEFineTuning {
                 devSets.append((split, examples, try GLUEFeatures.make(examples, tokenizer: tokenizer, maxSequenceLength: options.maxSequenceLength)))
             }
         }
-        if options.doEval || options.doTrain { records = try results.keep { _ in options.resume } }
         func evaluateAll(step: Int, epoch: Double) throws {
             for (split, examples, features) in devSets {
                 let predictions = try predict(model, features, padId: padId, batchSize: options.evalBatchSize)

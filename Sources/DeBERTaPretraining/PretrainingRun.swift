@@ -72,7 +72,8 @@ public final class PretrainingRun {
             logger.info("no checkpoint in \(checkpoints.path): starting from step 0")
         }
         let results = JSONLinesFile<EvaluationRecord>(o.outputDirectory.appendingPathComponent("eval_results.jsonl"))
-        records = try results.keep { $0.step <= trainer.step && trainer.step > 0 }
+        // Evaluations and log lines past the checkpoint will be made again (all of them without one).
+        records = try results.keep { $0.step <= trainer.step }
         let log = JSONLinesFile<TrainingLogEntry>(o.outputDirectory.appendingPathComponent("training_log.jsonl"))
         try log.keep { $0.step <= trainer.step }
 
