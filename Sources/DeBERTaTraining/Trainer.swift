@@ -2,7 +2,7 @@ import DeBERTaModeling
 import DeBERTaTensors
 
 /// What a training step reports.
-public struct StepResult: Sendable {
+public struct StepResult: Sendable, Equatable {
     /// The batch's mean loss (unscaled).
     public var loss: Float
     public var learningRate: Double

@@ -2,7 +2,7 @@ import DeBERTaModeling
 import DeBERTaTensors
 
 /// Inputs and targets of one optimizer step.
-public struct TrainingBatch: ChunkableBatch {
+public struct TrainingBatch {
     public var input: ModelInput
     public var labels: Labels
 
@@ -10,7 +10,9 @@ public struct TrainingBatch: ChunkableBatch {
         self.input = input
         self.labels = labels
     }
+}
 
+extension TrainingBatch: ChunkableBatch {
     /// Number of examples (rows of `input_ids`).
     public var rowCount: Int { input.inputIds.shape[0] }
 

@@ -1,24 +1,18 @@
-/// One line of `training_log.jsonl`: an optimizer step's `step`, `epoch` (1-based), `loss`,
-/// `learning_rate`, `grad_norm`, `skipped`, and any further numeric fields (pretraining: the two
-/// models' losses, masked and replaced tokens, …).
+/// One line of `training_log.jsonl`: an optimizer step's `step`, `epoch` (1-based), its
+/// ``StepResult`` (`loss`, `learning_rate`, `grad_norm`, `skipped`), and any further numeric fields
+/// (pretraining: the two models' losses, masked and replaced tokens, …).
 public struct TrainingLogEntry: Codable, Sendable, Equatable {
     public var step: Int
     /// The epoch the step belongs to, counted from 1.
     public var epoch: Int
-    public var loss: Float
-    public var learningRate: Double
-    public var gradientNorm: Double
-    public var skipped: Int
+    public var result: StepResult
     public var extra: [String: Double]
 
     /// The entry of update `step` in 0-based `epoch`.
     public init(step: Int, epoch: Int, result: StepResult, extra: [String: Double] = [:]) {
         self.step = step
         self.epoch = epoch + 1
-        loss = result.loss
-        learningRate = result.learningRate
-        gradientNorm = result.gradientNorm
-        skipped = result.skipped
+        self.result = result
         self.extra = extra
     }
 
@@ -28,10 +22,8 @@ public struct TrainingLogEntry: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: RecordKey.self)
         step = try c.decode(Int.self, forKey: "step")
         epoch = try c.decode(Int.self, forKey: "epoch")
-        loss = try c.decodeNumber(forKey: "loss")
-        learningRate = try c.decodeNumber(forKey: "learning_rate")
-        gradientNorm = try c.decodeNumber(forKey: "grad_norm")
-        skipped = try c.decode(Int.self, forKey: "skipped")
+        result = StepResult(loss: try c.decodeNumber(forKey: "loss"), learningRate: try c.decodeNumber(forKey: "learning_rate"),
+                            gradientNorm: try c.decodeNumber(forKey: "grad_norm"), skipped: try c.decode(Int.self, forKey: "skipped"))
         extra = c.numbers(excluding: Self.fields)
     }
 
@@ -39,10 +31,10 @@ public struct TrainingLogEntry: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: RecordKey.self)
         try c.encode(step, forKey: "step")
         try c.encode(epoch, forKey: "epoch")
-        try c.encodeNumber(loss, forKey: "loss")
-        try c.encodeNumber(learningRate, forKey: "learning_rate")
-        try c.encodeNumber(gradientNorm, forKey: "grad_norm")
-        try c.encode(skipped, forKey: "skipped")
+        try c.encodeNumber(result.loss, forKey: "loss")
+        try c.encodeNumber(result.learningRate, forKey: "learning_rate")
+        try c.encodeNumber(result.gradientNorm, forKey: "grad_norm")
+        try c.encode(result.skipped, forKey: "skipped")
         for (name, value) in extra where !Self.fields.contains(name) { try c.encodeNumber(value, forKey: name) }
     }
 }

@@ -46,7 +46,7 @@ final class EngineFilesTests: XCTestCase {
         let line = try String(contentsOf: url, encoding: .utf8)
         XCTAssertEqual(line, #"{"epoch":1,"grad_norm":null,"learning_rate":0.001,"loss":null,"masked_tokens":20,"skipped":2,"step":1}"# + "\n")
         let entry = try XCTUnwrap(try JSONLinesFile<TrainingLogEntry>.read(url).first)
-        XCTAssertTrue(entry.loss.isNaN && entry.gradientNorm.isNaN)
+        XCTAssertTrue(entry.result.loss.isNaN && entry.result.gradientNorm.isNaN)
         XCTAssertEqual(entry.extra, ["masked_tokens": 20])
     }
 
