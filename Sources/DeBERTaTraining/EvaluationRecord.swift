@@ -42,6 +42,10 @@ extension EvaluationRecord {
         let keys = metrics.keys.filter { !hidden.contains($0) }.sorted()
         let header = ["step"] + (epoch == nil ? [] : ["epoch"]) + ["split"] + keys
         let values = ["\(step)"] + (epoch.map { [String(format: "%.2f", $0)] } ?? []) + [split] + keys.map { String(format: "%.4f", metrics[$0]!) }
-        printResultTable(header: header, values: values)
+        let widths = zip(header, values).map { max($0.count, $1.count) }
+        for cells in [header, values] {
+            print(zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+        fflush(stdout)
     }
 }
