@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTestSupport"]),
-        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "PretrainingTests", dependencies: ["DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"],
                     exclude: ["Resources"]),

@@ -41,7 +41,8 @@ struct BenchCommand: ParsableCommand {
         options.adam = AdamConfiguration(variant: .adamw)
         options.learningRate = 1e-5
         options.totalSteps = 1_000_000
-        options.fp16 = precision == .bf16
+        options.bf16MatrixProducts = precision == .bf16
+        options.dynamicLossScaling = precision == .bf16
         let trainer = training ? Trainer(model: model, options: options) : nil
         var ids = [Int32](repeating: 0, count: batch * seq)
         var rng = RandomStream(seed: seed ?? 7)

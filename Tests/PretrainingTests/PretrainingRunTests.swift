@@ -49,7 +49,7 @@ final class PretrainingRunTests: XCTestCase {
         let out = o.outputDirectory
         let lines = try String(contentsOf: out.appendingPathComponent("eval_results.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
-        XCTAssertEqual(PretrainingEvaluationRecord(json: lines[1]), records[1])
+        XCTAssertEqual(try JSONLinesFile<EvaluationRecord>.read(out.appendingPathComponent("eval_results.jsonl")), records)
         let log = try String(contentsOf: out.appendingPathComponent("training_log.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(log.count, 4)
         XCTAssertTrue(log[0].contains("\"discriminator_loss\""))
@@ -67,9 +67,9 @@ final class PretrainingRunTests: XCTestCase {
         let d = try SafeTensors.read(from: out.appendingPathComponent("discriminator/model.safetensors")).tensors
         XCTAssertNotNil(d["mask_predictions.classifier.weight"])
         XCTAssertNil(d["deberta.embeddings.word_embeddings._weight"])
-        let checkpoint = try XCTUnwrap(TrainingCheckpoint.latest(in: out.appendingPathComponent("checkpoints")))
-        XCTAssertEqual(checkpoint.lastPathComponent, "checkpoint-000004")
-        let delta = try XCTUnwrap(try SafeTensors.read(from: checkpoint.appendingPathComponent("discriminator.safetensors")).tensors["deberta.embeddings.word_embeddings._weight"]).floatValues()
+        let checkpoint = try XCTUnwrap(CheckpointFolder.latest(in: out.appendingPathComponent("checkpoints")))
+        XCTAssertEqual(checkpoint.url.lastPathComponent, "checkpoint-000004")
+        let delta = try XCTUnwrap(try SafeTensors.read(from: checkpoint.url.appendingPathComponent("discriminator.safetensors")).tensors["deberta.embeddings.word_embeddings._weight"]).floatValues()
         XCTAssertGreaterThan(delta.map(abs).max()!, 0, "E_Δ was trained")
         let eG = try XCTUnwrap(generatorTensors["deberta.embeddings.word_embeddings.weight"]).floatValues()
         let eD = try XCTUnwrap(d["deberta.embeddings.word_embeddings.weight"]).floatValues()

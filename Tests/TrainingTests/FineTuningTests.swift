@@ -72,7 +72,7 @@ final class FineTuningTests: XCTestCase {
         let examples = try run.task.examples(split: .test, dataDirectory: data)
         let tokenizer = try Tokenizer.load(directory: folder)
         let features = try GLUEFeatures.make(examples, tokenizer: tokenizer, maxSequenceLength: 32)
-        let predicted = try run.predict(reloaded, features, batchSize: 5)
+        let predicted = try run.predict(reloaded, features, padId: Int32(tokenizer.specialTokenIds.pad), batchSize: 5)
         let written = submission.dropFirst().map { $0.hasSuffix("\tentailment") ? 1 : 0 }
         XCTAssertEqual(predicted.map { $0.classIndex! }, written)
     }

@@ -14,7 +14,7 @@ final class ResumeTests: XCTestCase {
                              labels: .classes(IndexTensor([0, 1, 1, 0].map { ($0 + k) % 2 }, shape: [4])))
     }
 
-    var fp16 = false
+    var mixedPrecision = false
 
     func makeTrainer() throws -> Trainer {
         var c = tinyConfig()
@@ -24,7 +24,8 @@ final class ResumeTests: XCTestCase {
         var o = TrainingOptions()
         o.learningRate = 1e-2
         o.totalSteps = 8
-        o.fp16 = fp16          // bf16 products and the loss scaler state, in the mixed-precision test
+        o.bf16MatrixProducts = mixedPrecision   // bf16 products and the loss scaler state, in the mixed-precision test
+        o.dynamicLossScaling = mixedPrecision
         o.lossScale = 1024
         o.scaleSteps = 2
         return Trainer(model: model, options: o)
@@ -41,12 +42,12 @@ final class ResumeTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let first = try makeTrainer()
         var losses = try (0..<3).map { try first.train(batch($0)).loss }
-        try TrainingCheckpoint.save(first, position: DataPosition(epoch: 0, batch: 3), extra: ["best": "0.5"], in: dir)
+        try first.saveCheckpoint(position: DataPosition(epoch: 0, batch: 3), extra: ["best": "0.5"], in: dir)
 
         let resumed = try makeTrainer()
-        let latest = try XCTUnwrap(TrainingCheckpoint.latest(in: dir))
-        XCTAssertEqual(latest.lastPathComponent, "checkpoint-000003")
-        let (position, extra) = try TrainingCheckpoint.restore(resumed, from: latest)
+        let latest = try XCTUnwrap(CheckpointFolder.latest(in: dir))
+        XCTAssertEqual(latest.url.lastPathComponent, "checkpoint-000003")
+        let (position, extra) = try resumed.restore(from: latest)
         XCTAssertEqual(position, DataPosition(epoch: 0, batch: 3))
         XCTAssertEqual(extra["best"], "0.5")
         XCTAssertEqual(resumed.step, 3)
@@ -55,10 +56,10 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(losses, reference)
     }
 
-    /// The same with `fp16` (bf16 matrix products, dynamic loss scaling); needs oneDNN.
+    /// The same with mixed precision (bf16 matrix products, dynamic loss scaling); needs oneDNN.
     func testResumeReproducesTheUninterruptedMixedPrecisionRun() throws {
         try requireOneDNN()
-        fp16 = true
+        mixedPrecision = true
         try testResumeReproducesTheUninterruptedRun()
     }
 }
