@@ -1,9 +1,10 @@
 # Two entry points that work on a fresh Debian/Ubuntu machine with the Swift toolchain:
 #   make train     the main job: fine-tunes DeBERTa on the bundled SST-2 data (see README)
-#   make test      builds and runs the test suite, then the consumer example (make consumer-example)
+#   make test      builds and runs the test suite (reference files in Tests/References; 0 skips expected),
+#                  then the consumer example (make consumer-example)
 SWIFT ?= swift
 
-.PHONY: deps build release test consumer-example train train-random pretrain forward clean
+.PHONY: deps build release test test-real-shape consumer-example train train-random pretrain forward clean
 
 # System libraries, both opened at run time: OpenBLAS (float32 matrix products) and oneDNN
 # (bf16 matrix products: `deberta train --fp16 True`, `deberta bench --dtype bf16`).
@@ -25,10 +26,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Every test but the real-shape parity test, whose ~280 MB of weights are not in the repository.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	$(SWIFT) test --skip-build --disable-swift-testing --skip RealShapeParityTests
 	@$(MAKE) --no-print-directory consumer-example
+
+# The real-shape parity test alone (deberta-v3-xsmall shape); fails when its weights are absent. Make them
+# with `python ../shared/tools/oracle/make_fixtures.py Fixtures-local 1 --large-only`, or set DEBERTA_LARGE_FIXTURE.
+test-real-shape: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing --filter RealShapeParityTests
 
 # Examples/ClassifySentence, a separate package that depends on this one by path and imports only the
 # product DeBERTa, the way an app would: it must resolve, build (in its own scratch folder) and classify

@@ -71,14 +71,17 @@ let package = Package(
         .executableTarget(name: "TokenizerBench", dependencies: ["DeBERTaTokenizers"], path: "Benchmarks/TokenizerBench"),
         // The README's Swift examples, verbatim, so that they compile with every build (DeBERTaAPITests checks the copy).
         .executableTarget(name: "ReadmeExamples", dependencies: ["DeBERTa"], path: "Examples/ReadmeExamples"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["DeBERTaTensors", "DeBERTaKernels"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles"], exclude: ["Resources"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat"]),
-        .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors"]),
-        .testTarget(name: "DeBERTaAPITests", dependencies: ["DeBERTa"]),
-        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE"], exclude: ["Resources"]),
-        .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers"], exclude: ["Resources"]),
-        .testTarget(name: "PretrainingTests", dependencies: ["DeBERTa", "DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat"],
+        // Test support: the locator of the reference files the repository carries in Tests/References
+        // (SOURCES.md there), temporary folders, the gradient-check tolerance, prerequisites that fail.
+        .target(name: "DeBERTaTestSupport", dependencies: ["DeBERTaTensors"], path: "Tests/DeBERTaTestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["DeBERTaTensors", "DeBERTaKernels", "DeBERTaTestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["DeBERTaCheckpoint", "DeBERTaFiles", "DeBERTaTestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"]),
+        .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTestSupport"]),
+        .testTarget(name: "DeBERTaAPITests", dependencies: ["DeBERTa", "DeBERTaTestSupport"]),
+        .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["DeBERTa", "DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"],
                     exclude: ["Resources"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,7 +4,7 @@ Run with the reference environment that has Microsoft's `deberta` package and `r
 
     /work/oracle/venv/bin/python Scripts/make_pretokenizer_fixtures.py ../shared/data/tokenizers
 
-Writes to Tests/Fixtures/Tokenizers/:
+Writes to Tests/References/tokenizers/:
 - regex-classes.txt: for every code point 0..0x10FFFF, the class the `regex` module gives it in the
   GPT-2 pattern (L = \\p{L}, N = \\p{N}, S = \\s, O = other), run-length encoded as lines
   "<first code point hex> <class>" (a run lasts until the next line). Also the Unicode version.
@@ -26,7 +26,7 @@ collections.Mapping = collections.abc.Mapping
 import regex  # noqa: E402
 
 DATA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/tokenizers")
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "Tokenizers")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "References", "tokenizers")
 os.makedirs(OUT, exist_ok=True)
 PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
 L, N, S = regex.compile(r"\p{L}"), regex.compile(r"\p{N}"), regex.compile(r"\s")

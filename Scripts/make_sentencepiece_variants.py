@@ -4,7 +4,7 @@
 
 Trains two tiny unigram models on botchan.txt with the identity normaliser (so no large charsmap),
 then edits their ModelProto (UNUSED pieces), and records sentencepiece's ids for the hand-made hard
-strings and some GLUE texts of deberta-v3-style/reference.jsonl. Writes Tests/Fixtures/Tokenizers/:
+strings and some GLUE texts of deberta-v3-style/reference.jsonl. Writes Tests/References/tokenizers/:
 - spm-variant-a.model: byte_fallback=true, user-defined symbols "<mask>", "abc", "▁the▁", control
   symbol "<ctl>", split_digits; two pieces re-typed UNUSED.
 - spm-variant-b.model: add_dummy_prefix=false, remove_extra_whitespaces=false,
@@ -21,7 +21,7 @@ import sentencepiece as spm
 from transformers.utils import sentencepiece_model_pb2_new as pb
 
 DATA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "Tokenizers")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "References", "tokenizers")
 with open(os.path.join(DATA, "corpus", "gutenberg", "botchan.txt"), encoding="utf-8-sig") as f:
     sentences = [line.strip() for line in f if line.strip()]
 

@@ -1,4 +1,4 @@
-"""Builds the small test fixtures of the Tokenizers target (Tests/Fixtures/Tokenizers).
+"""Builds the small test fixtures of the Tokenizers target (Tests/References/tokenizers).
 
 Run with the reference Python environment (transformers 4.57.6 slow tokenizers, sentencepiece):
 
@@ -24,7 +24,7 @@ import sentencepiece as spm
 from transformers import DebertaTokenizer, DebertaTokenizerFast, DebertaV2Tokenizer, DebertaV2TokenizerFast
 
 DATA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/tokenizers")
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "Tokenizers")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "References", "tokenizers")
 os.makedirs(OUT, exist_ok=True)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for the pair truncation and Python RNG of the Tokenizers target (Tests/Fixtures/Tokenizers/truncation_references.json).
+"""Reference values for the pair truncation and Python RNG of the Tokenizers target (Tests/References/tokenizers/truncation_references.json).
 
 - `random`: the first outputs of Python's `random.Random(seed)` (`random()` and `getrandbits(32)`), for
   GLUEBatching's PythonRandom.
@@ -22,7 +22,7 @@ import transformers
 from transformers.tokenization_python import PythonBackend
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(__file__), "..", "Tests", "Fixtures", "Tokenizers", "truncation_references.json")
+    os.path.dirname(__file__), "..", "Tests", "References", "tokenizers", "truncation_references.json")
 
 # Pull `_truncate_segments` out of the original source without importing the package (it needs torch).
 package_dir = os.path.dirname(importlib.util.find_spec("DeBERTa").origin)

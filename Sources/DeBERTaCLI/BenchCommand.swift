@@ -33,15 +33,16 @@ struct BenchCommand: ParsableCommand {
         guard mode == "inference" || mode == "train" else { throw CLIError("--mode must be inference or train") }
         if let threads { Threading.setThreads(threads) }
         guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
-        try Precision.setMatmul(precision)
+        try precision.checkAvailable()
         let c = try ModelPresets.configuration(config)
         let training = mode == "train"
-        let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .none, seed: seed ?? 1)
+        let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .encoderOnly, seed: seed ?? 1)
         var options = TrainingOptions()
         options.adam = AdamConfiguration(variant: .adamw)
         options.learningRate = 1e-5
         options.totalSteps = 1_000_000
-        options.fp16 = precision == .bf16
+        options.bf16MatrixProducts = precision == .bf16
+        options.dynamicLossScaling = precision == .bf16
         let trainer = training ? Trainer(model: model, options: options) : nil
         var ids = [Int32](repeating: 0, count: batch * seq)
         var rng = RandomStream(seed: seed ?? 7)
@@ -54,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         let reference = ceiling ? CeilingProduct() : nil
         for r in 0..<(warmup + reps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            if let trainer { _ = try trainer.train(TrainingBatch(input: input, labels: labels)) } else { last = try model.encode(input).last }
+            if let trainer { _ = try trainer.train(TrainingBatch(input: input, labels: labels)) } else { last = try model.encode(input, context: ForwardContext(precision: precision)).last }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if r >= warmup { times.append(ms) }
             // Interleaved with the passes, so that both see the same state of a noisy machine.
@@ -80,8 +81,7 @@ struct BenchCommand: ParsableCommand {
             result["onednn"] = ["version": dnnl.version, "matmul_implementation": name]
             kernel = " (oneDNN \(dnnl.version), \(name))"
             if compareFP32, let bf16 = last?.scalars {
-                try Precision.setMatmul(.fp32)
-                guard let fp32 = try model.encode(input).last?.scalars else { throw CLIError("the model produced no hidden states") }
+                guard let fp32 = try model.encode(input, context: ForwardContext(precision: .fp32)).last?.scalars else { throw CLIError("the model produced no hidden states") }
                 let diff = zip(bf16, fp32).reduce(Float(0)) { Swift.max($0, abs($1.0 - $1.1)) }
                 let scale = fp32.reduce(Float(0)) { Swift.max($0, abs($1)) }
                 result["last_hidden_state_max_abs_diff_vs_fp32"] = diff

@@ -60,10 +60,10 @@ struct ForwardCommand: ParsableCommand {
                 guard let l = file["labels"] else { throw CLIError("\(inputs): --labels given but there is no 'labels' tensor") }
                 target = l.dtype.isFloatingPoint ? .values(Tensor(l.floatValues(), shape: l.shape)) : .classes(try indices("labels")!)
             }
-            if net.head == .none { throw CLIError("\(model): the model has no head, so there is no loss for --labels") }
+            if net.head == .encoderOnly { throw CLIError("\(model): the model has no head, so there is no loss for --labels") }
         }
-        if gradients { net.setRequiresGrad(true) }
-        let out = try net(input, labels: target)
+        // The reference computes its gradients in eval mode: no dropout.
+        let out = try net(input, labels: target, context: ForwardContext(mode: gradients ? .gradientsWithoutDropout : .inference))
         var tensors: [String: StoredTensor] = [:]
         func put(_ name: String, _ t: Tensor) { tensors[name] = StoredTensor(float32: t.scalars, shape: t.shape) }
         for (n, h) in out.hiddenStates.enumerated() { put("hidden_states.\(n)", h) }

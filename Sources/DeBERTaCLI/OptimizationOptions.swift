@@ -11,7 +11,7 @@ struct OptimizationOptions: ParsableArguments {
     @Option(name: .customLong("accumulative_update"), help: "Split each batch into N chunks, one optimizer step.") var accumulativeUpdate = 1
     @Option(name: .customLong("loss_scale")) var lossScale: Float = 16384
     @Option(name: .customLong("scale_steps")) var scaleSteps = 250
-    @Option(name: .customLong("fp16"), help: "True: bf16 matrix products with dynamic loss scaling.") var fp16 = FlagValue(argument: "false")!
+    @Option(name: .customLong("fp16"), help: "True: dynamic loss scaling; train also runs the matrix products in bf16 (the original's name for mixed precision).") var fp16 = FlagValue(argument: "false")!
     @Option(name: .customLong("seed")) var seed: UInt64 = 1234
     @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
     @Option(name: .customLong("max_grad_norm")) var maxGradNorm = 1.0
@@ -31,7 +31,8 @@ struct OptimizationOptions: ParsableArguments {
         }
     }
 
-    /// Writes the flags into `t`.
+    /// Writes the flags into `t`. `--fp16` turns on loss scaling here; `deberta train` adds the
+    /// bf16 products itself (pretraining keeps float32 products, as it always has).
     func apply(to t: inout TrainingOptions, defaultLearningRate: Double) throws {
         t.learningRate = learningRate ?? defaultLearningRate
         t.warmup = warmup
@@ -41,7 +42,7 @@ struct OptimizationOptions: ParsableArguments {
         t.maxGradNorm = maxGradNorm
         guard let variant = AdamVariant(rawValue: optimizer.lowercased()) else { throw CLIError("unknown --optimizer \(optimizer) (xadam or adamw)") }
         t.adam = AdamConfiguration(variant: variant, epsilon: epsilon, weightDecay: weightDecay)
-        t.fp16 = fp16.value
+        t.dynamicLossScaling = fp16.value
         t.lossScale = lossScale
         t.scaleSteps = scaleSteps
         t.seed = seed

@@ -79,6 +79,7 @@ struct TrainCommand: ParsableCommand {
         o.maxTrainExamples = maxTrainExamples
         o.maxEvalExamples = maxEvalExamples
         try optimization.apply(to: &o.training, defaultLearningRate: 2e-5)
+        o.training.bf16MatrixProducts = optimization.fp16.value
         try GLUEFineTuning(o).run()
     }
 }

@@ -6,10 +6,10 @@
 // tile of C in 24 zmm registers and broadcasts one element of each of its 6 rows per step of k.
 // Blocking: KC = 768 steps of k per pass (a 192 KiB panel slice in L2, the tile's 18 KiB of A
 // in L1), MC = 384 rows of A per block (1.2 MiB, so the rows stay in the 2 MiB L2 while the panels
-// pass; 2–3 % faster than 768 rows on the v3-base 8 × 128 forward, 4 of 4 interleaved pairs).
-// Against OpenBLAS's sgemm (which packs both operands on every call) on the v3-base shapes, single
-// thread: 1.00–1.07× at 1 024 rows, 1.19–1.27× at 128 rows (BENCHMARKS.md); packing A as well, or
-// KC = 128/256, measured no better. The next panel slice is prefetched into L2 during the current one.
+// pass). Packing W once is what gains on OpenBLAS's sgemm, which packs both operands on every call;
+// A is not packed, as packing it gained nothing. The next panel slice is prefetched into L2 during
+// the current one. The measurements behind these choices, and the alternatives tried: BENCHMARKS.md,
+// "Packed weights".
 #include "DeBERTaKernels.h"
 #include "CPUFeatures.h"
 #include <math.h>
@@ -171,7 +171,8 @@ static void packed_product(int n, int k, float alpha, const float *a, int lda, c
                 const float *b = packed + (size_t)p * k * PANEL + (size_t)pc * PANEL;
                 // The panel slice of the next pass, fetched into L2 a share per tile while this one
                 // runs: the hardware prefetchers stop at every 4 KiB page, and with few rows a
-                // slice is used by only a few tiles (+13–20 % at 128 rows from memory, +4 % at 1 024).
+                // slice is used by only a few tiles, so the first would wait on memory (see
+                // BENCHMARKS.md, "Packed weights").
                 const float *next = p + 1 < p1 ? b + (size_t)k * PANEL
                                   : pc + KC < k ? packed + (size_t)p0 * k * PANEL + (size_t)(pc + KC) * PANEL : 0;
                 int next_kc = p + 1 < p1 ? kc : (k - pc - KC < KC ? k - pc - KC : KC);

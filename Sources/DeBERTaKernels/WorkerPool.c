@@ -1,8 +1,8 @@
 // A persistent pool of worker threads for the tensor core's parallel loops.
 //
-// Dispatch's concurrentPerform woke a sleeping worker for every call; on this VM that took 70–130 µs
-// (measured: two 137 µs chunks took 206–225 µs), and the forward pass of v3-base at 1 × 128 runs a
-// few hundred parallel loops of 0.1–1 ms each. Here the workers spin on a generation counter for a
+// Dispatch's concurrentPerform woke a sleeping worker for every call, and a forward pass runs
+// hundreds of parallel loops, many of them not much longer than such a wake-up (see BENCHMARKS.md,
+// "Worker pool"). Here the workers spin on a generation counter for a
 // short while after each loop (so the next loop starts within a microsecond) and then sleep on a
 // condition variable. The caller takes part: tasks are claimed from a shared counter, so a loop never waits for
 // a worker that has not woken up yet.

@@ -19,10 +19,13 @@ public final class DisentangledSelfAttention {
     /// Projects relative embeddings to position queries (p2c): `pos_q_proj` (v1) or `pos_query_proj`.
     let positionQuery: Linear?
     let config: DeBERTaConfiguration
+    /// Copies of v1's `in_proj` weight for inference (see ``Linear``), with the fused layout.
+    private let inProjCache: WeightCache?
 
     init(_ b: ParameterBuilder, _ p: String, _ c: DeBERTaConfiguration, fused: Bool) {
         config = c
         let h = c.hiddenSize, a = c.numAttentionHeads * c.headSize, std = c.initializerRange
+        inProjCache = fused ? b.makeWeightCache() : nil
         if fused {
             projections = .fused(
                 inProj: b.make(p + ".in_proj.weight", [3 * a, h], .normal(std: std)),
@@ -42,29 +45,33 @@ public final class DisentangledSelfAttention {
     }
 
     /// Content projections `(Q, K, V)`, each `[B, N, A]`; queries come from `queryInput`.
-    func project(_ x: Tensor, queryInput: Tensor?) -> (Tensor, Tensor, Tensor) {
+    func project(_ x: Tensor, queryInput: Tensor?, context: ForwardContext) -> (Tensor, Tensor, Tensor) {
         switch projections {
         case let .separate(query, key, value):
-            return (query(queryInput ?? x), key(x), value(x))
+            return (query(queryInput ?? x, context: context), key(x, context: context), value(x, context: context))
         case let .fused(inProj, queryBias, valueBias):
             let heads = config.numAttentionHeads
-            let qkv = splitInterleavedHeads(linear(x, weight: inProj.value, bias: nil), heads: heads, parts: 3)
-            var q = qkv[0]
-            if let queryInput { q = splitInterleavedHeads(linear(queryInput, weight: inProj.value, bias: nil), heads: heads, parts: 3)[0] }
-            return (addBias(q, queryBias.value), qkv[1], addBias(qkv[2], valueBias.value))
+            let weight = context.value(inProj), cache = inProjCache.flatMap(context.weightCache)
+            func projected(_ input: Tensor) -> [Tensor] {
+                splitInterleavedHeads(linear(input, weight: weight, bias: nil, precision: context.precision, cache: cache),
+                                      heads: heads, parts: 3)
+            }
+            let qkv = projected(x)
+            let q = queryInput.map { projected($0)[0] } ?? qkv[0]
+            return (addBias(q, context.value(queryBias)), qkv[1], addBias(qkv[2], context.value(valueBias)))
         }
     }
 
     /// Position keys and queries for `rel`; in inference, computed once per table (see ``FrozenCache``).
     func projectPositions(_ rel: Tensor, context: ForwardContext) -> (key: Tensor?, query: Tensor?) {
-        let sources = [rel] + positionWeights
-        guard FrozenCache<Void>.applies(sources, context) else { return projectPositions(rel) }
-        return positionCache.value(sources: sources, extra: rel.shape) { projectPositions(rel) }
+        positionCache.value(in: context, sources: [rel] + positionWeights, extra: rel.shape) {
+            projectPositions(rel, uncachedIn: context)
+        }
     }
 
     private let positionCache = FrozenCache<(key: Tensor?, query: Tensor?)>()
 
-    /// The weights ``projectPositions(_:)`` reads.
+    /// The weights ``projectPositions(_:context:)`` reads.
     var positionWeights: [Tensor] {
         var linears: [Linear] = []
         if config.shareAttKey, case let .separate(q, k, _) = projections {
@@ -77,14 +84,14 @@ public final class DisentangledSelfAttention {
     }
 
     /// Position keys (c2p) and position queries (p2c) from the relative table `[2·span, H]`.
-    func projectPositions(_ rel: Tensor) -> (key: Tensor?, query: Tensor?) {
+    func projectPositions(_ rel: Tensor, uncachedIn context: ForwardContext) -> (key: Tensor?, query: Tensor?) {
         var key: Tensor? = nil, query: Tensor? = nil
         if config.shareAttKey, case let .separate(q, k, _) = projections {
-            if config.usesC2P { key = k(rel) }
-            if config.usesP2C { query = q(rel) }
+            if config.usesC2P { key = k(rel, context: context) }
+            if config.usesP2C { query = q(rel, context: context) }
         } else {
-            key = positionKey.map { $0(rel) }
-            query = positionQuery.map { $0(rel) }
+            key = positionKey.map { $0(rel, context: context) }
+            query = positionQuery.map { $0(rel, context: context) }
         }
         return (key, query)
     }
@@ -95,14 +102,15 @@ public final class DisentangledSelfAttention {
     func callAsFunction(_ x: Tensor, queryInput: Tensor?, mask: Tensor, queryMask: Tensor,
                         rel: Tensor?, index: IndexTensor?, context: ForwardContext) -> Tensor {
         let heads = config.numAttentionHeads
-        let (q, k, v) = project(x, queryInput: queryInput)
+        let (q, k, v) = project(x, queryInput: queryInput, context: context)
         let scale = 1 / (Float(config.headSize) * Float(config.scaleFactor)).squareRoot()
         let relative = config.relativeAttention ? rel.flatMap { r in index.map { (r, $0) } } : nil
         let (posKey, posQuery) = relative.map {
             projectPositions(context.dropout($0.0, config.hiddenDropoutProb), context: context)
         } ?? (nil, nil)
-        if !context.training, ![q, k, v, posKey, posQuery].contains(where: { $0?.requiresGrad == true }) {
-            // Inference: one fused pass per (batch entry, head), no score tensors in memory.
+        if context.mode == .inference {
+            // One fused pass per (batch entry, head), no score tensors in memory: it records no
+            // gradient and applies no dropout, and inference wants neither.
             return fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
                                   index: relative?.1, queryMask: queryMask, keyMask: mask, heads: heads, scale: scale)
         }

@@ -45,15 +45,15 @@ public final class Embeddings {
 
     /// `[B, N]` ids → `[B, N, H]`; rows where `mask` is 0 are zero.
     func callAsFunction(_ ids: IndexTensor, tokenTypes: IndexTensor?, positions: IndexTensor?, mask: Tensor, context: ForwardContext) -> Tensor {
-        var x = embedding(wordTable, ids, paddingIndex: config.padTokenId)
+        var x = embedding(context.read(wordTable), ids, paddingIndex: config.padTokenId)
         if config.positionBiasedInput, let table = positionTable {
-            x = x + embedding(table, positions ?? Self.defaultPositions(ids.shape))
+            x = x + embedding(context.read(table), positions ?? Self.defaultPositions(ids.shape))
         }
         if let tokenTypeEmbeddings {
-            x = x + embedding(tokenTypeEmbeddings.value, tokenTypes ?? IndexTensor([Int32](repeating: 0, count: ids.count), shape: ids.shape))
+            x = x + embedding(context.value(tokenTypeEmbeddings), tokenTypes ?? IndexTensor([Int32](repeating: 0, count: ids.count), shape: ids.shape))
         }
-        if let embedProjection { x = embedProjection(x) }
-        x = layerNorm(x)
+        if let embedProjection { x = embedProjection(x, context: context) }
+        x = layerNorm(x, context: context)
         x = scaleRows(x, by: mask)
         return context.dropout(x, config.hiddenDropoutProb)
     }

@@ -26,15 +26,14 @@ public final class DeBERTaEncoder {
         guard config.relativeAttention, let relativeEmbeddings else { return (nil, nil) }
         func make() -> (table: Tensor?, index: IndexTensor?) {
             let (rows, index) = RelativePosition.activeRows(queries: queries, keys: keys, configuration: config)
-            let table = sliceRows(relativeEmbeddings.value, rows)
-            return (relativeNorm.map { $0(table) } ?? table, index)
+            let table = sliceRows(context.value(relativeEmbeddings), rows)
+            return (relativeNorm.map { $0(table, context: context) } ?? table, index)
         }
         let sources = [relativeEmbeddings.value] + (relativeNorm.map { [$0.weight.value, $0.bias.value] } ?? [])
-        guard FrozenCache<Void>.applies(sources, context) else { return make() }
-        return relativeCache.value(sources: sources, extra: [queries, keys], make: make)
+        return relativeCache.value(in: context, sources: sources, extra: [queries, keys], make: make)
     }
 
-    /// The table and index of the last inference call (see ``FrozenCache``).
+    /// The table and index of the last inference pass (see ``FrozenCache``).
     private let relativeCache = FrozenCache<(table: Tensor?, index: IndexTensor?)>()
 
     /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).

@@ -23,7 +23,7 @@ public struct EnhancedMaskDecoder {
         let n = keys.dim(1)
         let (rel, index) = model.encoder.relativeInputs(queries: n, keys: n, context: context)
         let last = model.encoder.layers[model.encoder.layers.count - 1]
-        var query = embedding(table, positions) + keys
+        var query = embedding(context.read(table), positions) + keys
         for _ in 0..<steps {
             query = last(keys, queryStates: query, mask: mask, rel: rel, index: index, context: context)
         }

@@ -77,7 +77,7 @@ extension DeBERTaModel {
         }
         if tensors["classifier.weight"] != nil { return .tokenClassification(numLabels: numLabels) }
         if tensors["lm_predictions.lm_head.dense.weight"] != nil { return .maskedLM }
-        return .none
+        return .encoderOnly
     }
 
     /// Maps the names found in released and converted checkpoints onto Hugging Face's

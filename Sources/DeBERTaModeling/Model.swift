@@ -59,6 +59,9 @@ public final class DeBERTaModel {
     let classifier: Linear?
     let lmHead: MaskedLMHead?
     let rtdHead: ReplacedTokenHead?
+    /// The weight copies of every linear layer (see ``WeightCache``): made by inference passes,
+    /// emptied by passes that record gradients.
+    let weightCaches: [WeightCache]
 
     /// Builds the model's parameters through `builder` (from checkpoint tensors or at random).
     /// `fusedAttention` selects v1's `in_proj` layout (default: `model_type == "deberta"`).
@@ -73,7 +76,7 @@ public final class DeBERTaModel {
         encoder = DeBERTaEncoder(b, "deberta.encoder", c, fusedAttention: fused)
         let std = c.initializerRange
         switch head {
-        case .none, .questionAnswering, .tokenClassification, .maskedLM, .replacedTokenDetection:
+        case .encoderOnly, .questionAnswering, .tokenClassification, .maskedLM, .replacedTokenDetection:
             pooler = nil
         case .sequenceClassification, .multipleChoice:
             pooler = ContextPooler(b, c)
@@ -93,18 +96,20 @@ public final class DeBERTaModel {
         lmHead = head == .maskedLM ? MaskedLMHead(b, c) : nil
         rtdHead = head == .replacedTokenDetection ? ReplacedTokenHead(b, c) : nil
         parameters = b.parameters
+        weightCaches = b.weightCaches
         try b.finish()
     }
 
     /// A model with freshly initialised weights (MODEL.md §15.2).
-    public convenience init(configuration: DeBERTaConfiguration, head: HeadKind = .none, seed: UInt64) throws {
+    public convenience init(configuration: DeBERTaConfiguration, head: HeadKind = .encoderOnly, seed: UInt64) throws {
         try self.init(configuration: configuration, head: head, builder: ParameterBuilder(randomSeed: seed))
     }
 
     /// The parameter called `name`, if any.
     public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }
 
-    /// Turns gradient recording on or off for every parameter.
+    /// Makes every parameter trainable (the default) or frozen; see ``Parameter/setRequiresGrad(_:)``.
+    /// Training and inference are chosen per pass, by ``ForwardContext/mode``, not here.
     public func setRequiresGrad(_ on: Bool) { parameters.forEach { $0.setRequiresGrad(on) } }
 
     /// Number of scalar parameters.
@@ -167,7 +172,7 @@ public final class DeBERTaModel {
             guard start.count == rows, end.count == rows else { throw ModelError.input("question answering: need one start and end position per sequence") }
         case let (.replacedTokenDetection, .values(y)):
             guard y.count == tokens else { throw ModelError.input("replaced-token detection: \(y.count) targets for \(tokens) tokens") }
-        case (.none, _): throw ModelError.input("the bare encoder has no head, so labels cannot be scored")
+        case (.encoderOnly, _): throw ModelError.input("the bare encoder has no head, so labels cannot be scored")
         default: throw ModelError.input("these labels do not fit a \(head) head")
         }
     }
@@ -182,11 +187,11 @@ public final class DeBERTaModel {
         var logits: Tensor? = nil
         var loss: Tensor? = nil
         switch head {
-        case .none, .multipleChoice:
+        case .encoderOnly, .multipleChoice:
             break
         case let .sequenceClassification(n):
             let pooled = pooler!(x, context: context)
-            let out = classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb))
+            let out = classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb), context: context)
             let regression = n == 1 || c.problemType == "regression"
             logits = regression && n == 1 ? reshape(out, [out.dim(0)]) : out
             switch labels {
@@ -195,16 +200,16 @@ public final class DeBERTaModel {
             default: break
             }
         case .tokenClassification:
-            logits = classifier!(context.dropout(x, c.hiddenDropoutProb))
+            logits = classifier!(context.dropout(x, c.hiddenDropoutProb), context: context)
             if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
         case .questionAnswering:
-            logits = classifier!(x)
+            logits = classifier!(x, context: context)
             if case let .spans(start, end)? = labels { loss = questionAnsweringLoss(logits!, start: start, end: end) }
         case .maskedLM:
-            logits = lmHead!(x, wordEmbeddings: embeddings.wordTable)
+            logits = lmHead!(x, wordEmbeddings: embeddings.wordTable, context: context)
             if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
         case .replacedTokenDetection:
-            logits = rtdHead!(x)
+            logits = rtdHead!(x, context: context)
             if case .values(let y)? = labels { loss = binaryCrossEntropyWithLogits(logits!, targets: y, weight: maskTensor(input)) }
         }
         return ModelOutput(hiddenStates: states, logits: logits, loss: loss)
@@ -213,7 +218,7 @@ public final class DeBERTaModel {
     /// Masked-LM logits through the Enhanced Mask Decoder (pretraining and fill-mask).
     public func maskedLMWithDecoder(_ input: ModelInput, labels: IndexTensor? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
         let (states, decoded) = try decode(input, context: context)
-        let logits = lmHead!(decoded, wordEmbeddings: embeddings.wordTable)
+        let logits = lmHead!(decoded, wordEmbeddings: embeddings.wordTable, context: context)
         return ModelOutput(hiddenStates: states + [decoded], logits: logits, loss: labels.map { crossEntropy(logits, labels: $0) })
     }
 
@@ -230,7 +235,7 @@ public final class DeBERTaModel {
         }
         let (_, decoded) = try decode(input, context: context)
         let rows = embedding(reshape(decoded, [tokens, decoded.dim(-1)]), IndexTensor(positions, shape: [positions.count]))
-        return lmHead!(rows, wordEmbeddings: embeddings.wordTable)
+        return lmHead!(rows, wordEmbeddings: embeddings.wordTable, context: context)
     }
 
     /// The encoder's hidden states and the Enhanced Mask Decoder's output `[B, N, H]` (the last
@@ -255,7 +260,7 @@ public final class DeBERTaModel {
         let states = try encode(flatInput, context: context)
         let pooled = pooler!(states[states.count - 1], context: context)
         let c = configuration
-        let logits = reshape(classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb)), [s[0], s[1]])
+        let logits = reshape(classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb), context: context), [s[0], s[1]])
         var loss: Tensor? = nil
         if case .classes(let y)? = labels { loss = crossEntropy(logits, labels: y) }
         return ModelOutput(hiddenStates: states, logits: logits, loss: loss)

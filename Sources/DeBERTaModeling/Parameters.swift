@@ -5,14 +5,16 @@ import DeBERTaTensors
 public final class Parameter {
     /// Its name in a Hugging Face state dict, e.g. `deberta.encoder.layer.0.attention.self.query_proj.weight`.
     public let name: String
-    /// The current value. Optimizers update its storage in place.
+    /// The current value: an autodiff leaf while the parameter is trainable. Optimizers update its
+    /// storage in place. Forward passes read it through their context, which cuts it off from
+    /// autodiff in inference.
     public var value: Tensor
 
-    /// A parameter called `name` holding `value` (models make theirs through ``ParameterBuilder``;
-    /// this is for parameters that live outside a model, such as GDES residuals).
+    /// A trainable parameter called `name` holding `value`'s values (models make theirs through
+    /// ``ParameterBuilder``; this is for parameters that live outside a model, such as GDES residuals).
     public init(name: String, value: Tensor) {
         self.name = name
-        self.value = value
+        self.value = value.detached().requiringGrad()
     }
 
     /// The gradient accumulated by the last backward pass.
@@ -30,7 +32,9 @@ public final class Parameter {
         value.storage.markModified()
     }
 
-    /// Turns gradient recording for this parameter on or off.
+    /// Makes the parameter trainable (the default: passes whose ``ForwardMode`` records gradients
+    /// accumulate its gradient) or frozen (no pass does), with a fresh leaf either way. Switching
+    /// between training and inference needs no call here: the pass's mode decides.
     public func setRequiresGrad(_ on: Bool) {
         value = on ? value.detached().requiringGrad() : value.detached()
     }
@@ -61,6 +65,8 @@ public final class ParameterBuilder {
     public var initializeIfAbsent: [String] = []
     /// Parameters that were initialised afresh for that reason.
     public private(set) var freshlyInitialized: [String] = []
+    /// The weight copies of the layers built so far, which the model owns.
+    private(set) var weightCaches: [WeightCache] = []
 
     /// Reads parameters from `tensors` (names as in a Hugging Face state dict).
     public init(tensors: [String: StoredTensor], file: String, seed: UInt64 = 0) {
@@ -137,6 +143,13 @@ public final class ParameterBuilder {
             let bound = 1 / Float(fanIn).squareRoot()
             return Tensor.randomUniform(shape, low: -bound, high: bound, key: key)
         }
+    }
+
+    /// A cache for copies of a layer's weight (see ``WeightCache``), owned by the model being built.
+    public func makeWeightCache() -> WeightCache {
+        let cache = WeightCache()
+        weightCaches.append(cache)
+        return cache
     }
 
     /// Throws when any parameter was missing or had the wrong shape.

@@ -3,6 +3,7 @@ import DeBERTaModeling
 import Foundation
 import DeBERTaTensors
 import DeBERTaTokenizers
+import DeBERTaTraining
 
 /// One pretraining example after truncation and masking.
 public struct PretrainingSample: Sendable, Equatable {
@@ -56,14 +57,14 @@ public final class PretrainingDataset: @unchecked Sendable {
         return PretrainingSample(inputIds: masked.inputIds, labels: masked.labels)
     }
 
-    /// Samples `indices`, right-padded with 0 to the longest of them.
+    /// Samples `indices`, right-padded with `[PAD]` to the longest of them.
     public func batch(_ indices: [Int]) throws -> PretrainingBatch {
-        PretrainingBatch(samples: try indices.map { try sample($0) }, sampleIndices: indices)
+        PretrainingBatch(samples: try indices.map { try sample($0) }, sampleIndices: indices, padId: vocabulary.padId)
     }
 }
 
 /// A batch of pretraining samples as model inputs.
-public struct PretrainingBatch {
+public struct PretrainingBatch: ChunkableBatch {
     /// Global index of every row's sample (keys the replacement sampling).
     public var sampleIndices: [Int]
     /// `input_ids`, `input_mask` (1 on real tokens) and default positions, `[B, W]`.
@@ -73,24 +74,16 @@ public struct PretrainingBatch {
     /// Padded width `W`.
     public var width: Int
 
-    /// Pads `samples` to the longest. The original pads to `max_seq_len`; attention masks out the
-    /// padding, so real positions compute the same values either way.
-    public init(samples: [PretrainingSample], sampleIndices: [Int]) {
+    /// Pads `samples` with `padId` to the longest. The original pads to `max_seq_len`; attention
+    /// masks out the padding, so real positions compute the same values either way.
+    public init(samples: [PretrainingSample], sampleIndices: [Int], padId: Int32) {
         precondition(samples.count == sampleIndices.count && !samples.isEmpty)
-        let w = samples.map(\.inputIds.count).max()!
-        var ids = [Int32](repeating: 0, count: samples.count * w)
-        var mask = ids, labels = ids
-        for (r, s) in samples.enumerated() {
-            for (c, id) in s.inputIds.enumerated() {
-                ids[r * w + c] = id
-                mask[r * w + c] = 1
-                labels[r * w + c] = s.labels[c]
-            }
-        }
+        let padded = PaddedBatch(samples.map(\.inputIds), padId: padId)
+        let shape = [padded.rows, padded.columns]
         self.sampleIndices = sampleIndices
-        input = ModelInput(inputIds: IndexTensor(ids, shape: [samples.count, w]), attentionMask: IndexTensor(mask, shape: [samples.count, w]))
-        self.labels = labels
-        width = w
+        input = ModelInput(inputIds: IndexTensor(padded.inputIds, shape: shape), attentionMask: IndexTensor(padded.attentionMask, shape: shape))
+        labels = padded.aligned(samples.map(\.labels), padding: 0)
+        width = padded.columns
     }
 
     init(sampleIndices: [Int], input: ModelInput, labels: [Int32], width: Int) {
@@ -101,7 +94,7 @@ public struct PretrainingBatch {
     }
 
     /// Number of rows.
-    public var count: Int { sampleIndices.count }
+    public var rowCount: Int { sampleIndices.count }
 
     /// Flat positions (`row · W + column`) with a target.
     public var maskedPositions: [Int] { labels.indices.filter { labels[$0] > 0 } }
@@ -118,17 +111,8 @@ public struct PretrainingBatch {
 
     /// Rows `range` (the chunks of `--accumulative_update`).
     public func rows(_ range: Range<Int>) -> PretrainingBatch {
-        let w = width
-        func slice(_ v: [Int32]) -> [Int32] { Array(v[(range.lowerBound * w)..<(range.upperBound * w)]) }
-        return PretrainingBatch(sampleIndices: Array(sampleIndices[range]),
-                                input: ModelInput(inputIds: IndexTensor(slice(input.inputIds.values), shape: [range.count, w]),
-                                                  attentionMask: IndexTensor(slice(input.attentionMask!.values), shape: [range.count, w])),
-                                labels: slice(labels), width: w)
-    }
-
-    /// The batch split into `n` row ranges of `ceil(B / n)` rows, as ``TrainingBatch/chunks(_:)``.
-    public func chunks(_ n: Int) -> [PretrainingBatch] {
-        let per = max((count + max(n, 1) - 1) / max(n, 1), 1)
-        return stride(from: 0, to: count, by: per).map { rows($0..<min($0 + per, count)) }
+        PretrainingBatch(sampleIndices: Array(sampleIndices[range]),
+                         input: ModelInput(inputIds: input.inputIds.rows(range), attentionMask: input.attentionMask!.rows(range)),
+                         labels: Array(labels[(range.lowerBound * width)..<(range.upperBound * width)]), width: width)
     }
 }

@@ -1,50 +1,7 @@
 import DeBERTaModeling
 import Foundation
 import DeBERTaTensors
-
-/// One evaluation on the validation data, as a line of `eval_results.jsonl`.
-public struct PretrainingEvaluationRecord: Sendable, Equatable {
-    public var step: Int
-    public var split: String
-    /// MLM: `accuracy`, `perplexity`, `eval_loss`, `masked_tokens`; RTD: the same with a
-    /// `generator_` prefix, plus `discriminator_accuracy`, `_precision`, `_recall`, `_f1`, `_eval_loss`,
-    /// `replaced_fraction`; always `examples`.
-    public var metrics: [String: Double]
-
-    public init(step: Int, split: String, metrics: [String: Double]) {
-        self.step = step
-        self.split = split
-        self.metrics = metrics
-    }
-
-    /// The JSON line (keys sorted; numbers in their shortest exact form, so they read back equal).
-    public var json: String {
-        func quoted(_ s: String) -> String {
-            String(decoding: try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed]), as: UTF8.self).dropFirst().dropLast() + ""
-        }
-        var fields = ["\"split\": \(quoted(split))", "\"step\": \(step)"]
-        for (k, v) in metrics { fields.append("\(quoted(k)): \(v.isFinite ? "\(v)" : "null")") }
-        return "{" + fields.sorted().joined(separator: ", ") + "}"
-    }
-
-    /// Parses a line written by ``json`` (with `JSONDecoder`, which reads numbers exactly).
-    public init?(json line: Substring) {
-        guard let o = try? JSONDecoder().decode([String: Field].self, from: Data(line.utf8)),
-              case .number(let step)? = o["step"], case .text(let split)? = o["split"] else { return nil }
-        self.step = Int(step)
-        self.split = split
-        metrics = o.compactMapValues { if case .number(let v) = $0 { return v } else { return nil } }.filter { $0.key != "step" }
-    }
-
-    /// A value of an `eval_results.jsonl` object.
-    enum Field: Decodable {
-        case number(Double), text(String), null
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null } else if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
-        }
-    }
-}
+import DeBERTaTraining
 
 extension PretrainingTrainer {
     /// Evaluates on `data` in batches of `batchSize` without dropout (PRETRAINING.md §3–§4):
@@ -52,18 +9,12 @@ extension PretrainingTrainer {
     /// of the MLM model / generator; for RTD also the discriminator's accuracy over real tokens and
     /// precision, recall and F1 of the "replaced" class, with replacements sampled from the generator
     /// by a sampler of fixed seed (the same draws at every evaluation).
-    public func evaluate(_ data: PretrainingDataset, batchSize: Int, step: Int, limit: Int? = nil) throws -> PretrainingEvaluationRecord {
+    public func evaluate(_ data: PretrainingDataset, batchSize: Int, step: Int, limit: Int? = nil) throws -> EvaluationRecord {
         let count = min(data.size, limit ?? data.size)
         let evalSampler = ReplacementSampler(seed: 0xE7A1)
-        let context = ForwardContext(training: false)
+        let context = ForwardContext(mode: .inference)
         var correct = 0, masked = 0, batchLosses: [Double] = []
         var tp = 0, fp = 0, fn = 0, tn = 0, discriminatorLosses: [Double] = [], replacedTotal = 0
-        let wasTraining = groups.map { $0.parameters.first?.value.requiresGrad ?? false }
-        for g in groups { g.parameters.forEach { $0.setRequiresGrad(false) } }
-        defer {
-            for (g, on) in zip(groups, wasTraining) where on { g.parameters.forEach { $0.setRequiresGrad(true) } }
-            if wasTraining.contains(true) { releaseConstantWeightCaches() }
-        }
         for start in stride(from: 0, to: count, by: max(batchSize, 1)) {
             let batch = try data.batch(Array(start..<min(start + batchSize, count)))
             let positions = batch.maskedPositions
@@ -125,6 +76,6 @@ extension PretrainingTrainer {
             lm["replaced_fraction"] = real > 0 ? Double(replacedTotal) / Double(real) : 0
         }
         lm["examples"] = Double(count)
-        return PretrainingEvaluationRecord(step: step, split: "valid", metrics: lm)
+        return EvaluationRecord(step: step, split: "valid", metrics: lm)
     }
 }

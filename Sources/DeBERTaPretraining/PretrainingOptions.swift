@@ -41,7 +41,8 @@ public struct PretrainingOptions: Sendable {
     public var maxEvalExamples: Int?
     /// Checkpoints kept on disk.
     public var keepCheckpoints = 2
-    /// Learning rate, warmup, schedule, Adam, clipping, fp16 loss scaling, accumulation, seed.
+    /// Learning rate, warmup, schedule, Adam, clipping, loss scaling (`--fp16`; the products stay
+    /// float32 unless `bf16MatrixProducts` is set), accumulation, seed.
     public var training = TrainingOptions()
 
     public init(task: PretrainingTask, dataDirectory: URL, outputDirectory: URL, modelConfig: String, vocabPath: URL) {

@@ -17,7 +17,7 @@ public final class PretrainingRun {
     public let options: PretrainingOptions
     let logger: Logger
     /// Every evaluation so far (kept across a resume).
-    public private(set) var records: [PretrainingEvaluationRecord] = []
+    public private(set) var records: [EvaluationRecord] = []
     /// The trainer of the last ``run()`` (for inspection after a run).
     public private(set) var trainer: PretrainingTrainer?
 
@@ -34,7 +34,7 @@ public final class PretrainingRun {
 
     /// Builds everything and trains to the last step; returns every evaluation.
     @discardableResult
-    public func run() throws -> [PretrainingEvaluationRecord] {
+    public func run() throws -> [EvaluationRecord] {
         let o = options
         let fm = FileManager.default
         try fm.createDirectory(at: o.outputDirectory, withIntermediateDirectories: true)
@@ -65,21 +65,20 @@ public final class PretrainingRun {
 
         let checkpoints = o.outputDirectory.appendingPathComponent("checkpoints")
         var nextSample = 0
-        if o.resume, let latest = TrainingCheckpoint.latest(in: checkpoints) {
-            nextSample = try PretrainingCheckpoint.restore(trainer, from: latest)
-            logger.info("resumed from \(latest.lastPathComponent): step \(trainer.step), next sample \(nextSample)")
+        if o.resume, let latest = CheckpointFolder.latest(in: checkpoints) {
+            nextSample = try trainer.restore(from: latest)
+            logger.info("resumed from \(latest.url.lastPathComponent): step \(trainer.step), next sample \(nextSample)")
         } else if o.resume {
             logger.info("no checkpoint in \(checkpoints.path): starting from step 0")
         }
-        let resultsURL = o.outputDirectory.appendingPathComponent("eval_results.jsonl")
-        records = []
-        if trainer.step > 0, let old = try? String(contentsOf: resultsURL, encoding: .utf8) {
-            records = old.split(separator: "\n").compactMap { PretrainingEvaluationRecord(json: $0) }.filter { $0.step <= trainer.step }
-        }
-        let log = try TrainingLog(o.outputDirectory.appendingPathComponent("training_log.jsonl"), keepingStepsUpTo: trainer.step)
+        let results = JSONLinesFile<EvaluationRecord>(o.outputDirectory.appendingPathComponent("eval_results.jsonl"))
+        // Evaluations and log lines past the checkpoint will be made again (all of them without one).
+        records = try results.keep { $0.step <= trainer.step }
+        let log = JSONLinesFile<TrainingLogEntry>(o.outputDirectory.appendingPathComponent("training_log.jsonl"))
+        try log.keep { $0.step <= trainer.step }
 
         let g = trainer.generatorGroup.options
-        logger.info("\(o.task.rawValue.uppercased()) pretraining: \(trainCorpus.count) examples in train.txt, \(valid?.corpus.count ?? 0) in valid.txt, max_seq_len \(o.maxSequenceLength), batch \(batchSize), \(totalSteps) steps, lr \(g.learningRate), warmup \(g.warmup), \(g.adam.variant.rawValue)\(g.fp16 ? ", loss scaling" : "")")
+        logger.info("\(o.task.rawValue.uppercased()) pretraining: \(trainCorpus.count) examples in train.txt, \(valid?.corpus.count ?? 0) in valid.txt, max_seq_len \(o.maxSequenceLength), batch \(batchSize), \(totalSteps) steps, lr \(g.learningRate), warmup \(g.warmup), \(g.adam.variant.rawValue)\(g.bf16MatrixProducts ? ", bf16 matrix products" : "")\(g.dynamicLossScaling ? ", loss scaling" : "")")
         if o.task == .rtd {
             logger.info("generator \(trainer.generator.configuration.numHiddenLayers) layers (\(trainer.generator.parameterCount) parameters), discriminator \(trainer.discriminator!.configuration.numHiddenLayers) layers (\(trainer.discriminator!.parameterCount) parameters), GDES, rtd_lambda \(o.rtdLambda), \(o.decoupledTraining ? "decoupled steps, discriminator lr \(trainer.discriminatorGroup!.options.learningRate)" : "joint steps")")
             if o.maxNgram > 1 { logger.warning("--max_ngram \(o.maxNgram) is ignored for rtd: the original RTD task masks unigrams") }
@@ -95,22 +94,20 @@ public final class PretrainingRun {
             progress.interrupt()
             if let valid {
                 let record = try trainer.evaluate(valid, batchSize: max(o.evalBatchSize, 1), step: trainer.step, limit: o.maxEvalExamples)
+                try results.append(record)
                 records.append(record)
-                printRecord(record)
-                try writeFileAtomically(Data((records.map(\.json).joined(separator: "\n") + "\n").utf8), to: resultsURL)
+                record.printTable(hiding: ["examples", "masked_tokens", "generator_masked_tokens"])
             }
             try export(trainer, tokenizerFiles: tokenizerFiles)
-            try PretrainingCheckpoint.save(trainer, nextSample: nextSample, in: checkpoints)
-            try TrainingCheckpoint.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
+            try trainer.saveCheckpoint(nextSample: nextSample, in: checkpoints)
+            try CheckpointFolder.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
         }
         while trainer.step < totalSteps {
             let batch = try train.batch(Array(nextSample..<(nextSample + batchSize)))
             let result = try trainer.train(batch)
             nextSample += batchSize
             let epoch = (nextSample - 1) / trainCorpus.count
-            log.append(step: trainer.step, epoch: epoch, result: StepResult(loss: result.loss, learningRate: result.learningRate,
-                                                                             gradientNorm: result.gradientNorm, skipped: result.skipped),
-                       extra: Self.logFields(result))
+            try log.append(Self.logEntry(result, step: trainer.step, epoch: epoch))
             progress.step(trainer.step, epoch: epoch, epochs: epochs, loss: result.loss, learningRate: result.learningRate,
                           examples: batchSize, detail: Self.detail(result))
             if trainer.step % max(o.dumpInterval, 1) == 0 || trainer.step == totalSteps { try dump() }
@@ -189,7 +186,8 @@ public final class PretrainingRun {
         }
     }
 
-    static func logFields(_ r: PretrainingStepResult) -> [String: Double] {
+    /// The step's `training_log.jsonl` line: the standard fields and the two models' details.
+    static func logEntry(_ r: PretrainingStepResult, step: Int, epoch: Int) -> TrainingLogEntry {
         var f: [String: Double] = ["masked_tokens": Double(r.maskedTokens)]
         if let d = r.discriminatorLoss {
             f["generator_loss"] = Double(r.generatorLoss)
@@ -198,18 +196,12 @@ public final class PretrainingRun {
         if let lr = r.discriminatorLearningRate { f["discriminator_learning_rate"] = lr }
         if let n = r.discriminatorGradientNorm { f["discriminator_grad_norm"] = n }
         if let n = r.replacedTokens { f["replaced_tokens"] = Double(n) }
-        return f
+        return TrainingLogEntry(step: step, epoch: epoch, result: StepResult(loss: r.loss, learningRate: r.learningRate,
+                                                                            gradientNorm: r.gradientNorm, skipped: r.skipped), extra: f)
     }
 
     static func detail(_ r: PretrainingStepResult) -> String {
         guard let d = r.discriminatorLoss else { return "" }
         return String(format: "G %.4f  D %.4f", r.generatorLoss, d)
-    }
-
-    func printRecord(_ r: PretrainingEvaluationRecord) {
-        let keys = r.metrics.keys.filter { $0 != "examples" && $0 != "masked_tokens" && $0 != "generator_masked_tokens" }.sorted()
-        let header = ["step"] + keys
-        let values = ["\(r.step)"] + keys.map { String(format: "%.4f", r.metrics[$0]!) }
-        printResultTable(header: header, values: values)
     }
 }

@@ -16,7 +16,7 @@ public struct PretrainingStepResult: Sendable {
     /// Global gradient norms before clipping (generator / discriminator; one joint norm in joint mode).
     public var gradientNorm: Double
     public var discriminatorGradientNorm: Double?
-    /// Attempts skipped because of fp16 overflow.
+    /// Attempts skipped because the loss-scaled gradients overflowed.
     public var skipped: Int
     /// Masked positions and, for RTD, positions whose sampled token differs from the original.
     public var maskedTokens: Int
@@ -142,6 +142,14 @@ public final class PretrainingTrainer {
 
     // MARK: Steps
 
+    /// A generator chunk: its loss (nil without masked positions), masked positions, and the
+    /// discriminator's input made from it.
+    struct GeneratorChunk {
+        var loss: Float?
+        var masked: Int
+        var next: PretrainingBatch
+    }
+
     struct GeneratorOutcome {
         var loss: Float, learningRate: Double, norm: Double, skipped: Int, masked: Int
         var discriminatorChunks: [PretrainingBatch]
@@ -149,48 +157,32 @@ public final class PretrainingTrainer {
 
     func generatorStep(_ chunks: [PretrainingBatch], sample: Bool) throws -> GeneratorOutcome {
         let g = generatorGroup
-        var skipped = 0
-        while true {
-            g.zeroGrad()
-            let factor = g.lossFactor, share = 1 / Float(chunks.count)
-            var total: Float = 0, masked = 0
-            var next: [PretrainingBatch] = []
-            for chunk in chunks {
-                let context = g.context()
-                let out = try maskedLM(chunk, context: context)
-                g.finish(context)
-                guard let out else {
-                    next.append(chunk)
-                    continue
-                }
-                total += out.loss.item * share
-                masked += out.positions.count
-                (out.loss * (share * factor)).backward()
-                if sample { next.append(replaced(chunk, logits: out.logits, positions: out.positions)) }
-            }
-            guard let (lr, norm) = try g.update(loss: total, factor: factor) else { skipped += 1; continue }
-            return GeneratorOutcome(loss: total, learningRate: lr, norm: norm, skipped: skipped, masked: masked, discriminatorChunks: next)
+        let update = try g.update(over: chunks) { chunk, pass -> GeneratorChunk in
+            guard let out = try g.forward({ try maskedLM(chunk, context: $0) }) else { return GeneratorChunk(loss: nil, masked: 0, next: chunk) }
+            let loss = pass.backward(out.loss)
+            return GeneratorChunk(loss: loss, masked: out.positions.count,
+                                  next: sample ? replaced(chunk, logits: out.logits, positions: out.positions) : chunk)
         }
+        return GeneratorOutcome(loss: update.accumulated(\.loss), learningRate: update.learningRate, norm: update.gradientNorm,
+                                skipped: update.skipped, masked: update.outputs.reduce(0) { $0 + $1.masked },
+                                discriminatorChunks: update.outputs.map(\.next))
     }
 
     func discriminatorStep(_ chunks: [PretrainingBatch]) throws -> (loss: Float, learningRate: Double, norm: Double, skipped: Int, replaced: Int) {
         guard let d = discriminatorGroup else { throw PretrainingError.invalidOption("no discriminator") }
-        var skipped = 0
-        while true {
-            d.zeroGrad()
-            let factor = d.lossFactor, share = 1 / Float(chunks.count)
-            var total: Float = 0, replaced = 0
-            for chunk in chunks {
-                let context = d.context()
-                let out = try replacedTokenLoss(chunk, context: context)
-                d.finish(context)
-                total += out.loss.item * share
-                replaced += out.replaced
-                (out.loss * (rtdLambda * share * factor)).backward()
-            }
-            guard let (lr, norm) = try d.update(loss: total, factor: factor) else { skipped += 1; continue }
-            return (total, lr, norm, skipped, replaced)
+        let update = try d.update(over: chunks) { chunk, pass -> (loss: Float, replaced: Int) in
+            let out = try d.forward { try replacedTokenLoss(chunk, context: $0) }
+            return (pass.backward(out.loss, weight: rtdLambda), out.replaced)
         }
+        return (update.accumulated(\.loss), update.learningRate, update.gradientNorm, update.skipped, update.outputs.reduce(0) { $0 + $1.replaced })
+    }
+
+    /// A joint chunk: the generator's loss (nil without masked positions) and the discriminator's.
+    struct JointChunk {
+        var generatorLoss: Float?
+        var discriminatorLoss: Float
+        var masked: Int
+        var replaced: Int
     }
 
     /// `decoupled_training = false`: one backward pass of `L_G + λ·L_RTD`, clipped by the joint norm,
@@ -198,47 +190,22 @@ public final class PretrainingTrainer {
     func jointStep(_ chunks: [PretrainingBatch]) throws -> PretrainingStepResult {
         guard let d = discriminatorGroup else { throw PretrainingError.invalidOption("no discriminator") }
         let g = generatorGroup
-        var skipped = 0
-        while true {
-            g.zeroGrad()
-            d.zeroGrad()
-            let factor = g.lossFactor, share = 1 / Float(chunks.count)
-            var generatorTotal: Float = 0, discriminatorTotal: Float = 0, masked = 0, replacedCount = 0
-            for chunk in chunks {
-                let gc = g.context()
-                let out = try maskedLM(chunk, context: gc)
-                g.finish(gc)
-                var discriminatorChunk = chunk
-                var loss: Tensor? = nil
-                if let out {
-                    generatorTotal += out.loss.item * share
-                    masked += out.positions.count
-                    discriminatorChunk = replaced(chunk, logits: out.logits, positions: out.positions)
-                    loss = out.loss
-                }
-                let dc = d.context()
-                let rtd = try replacedTokenLoss(discriminatorChunk, context: dc)
-                d.finish(dc)
-                discriminatorTotal += rtd.loss.item * share
-                replacedCount += rtd.replaced
-                let weighted = rtd.loss * rtdLambda
-                ((loss.map { $0 + weighted } ?? weighted) * (share * factor)).backward()
-            }
-            let gradients = g.gradients + d.gradients
-            let norm = globalNorm(gradients)
-            if !norm.isFinite {
-                if try g.overflow(loss: generatorTotal + rtdLambda * discriminatorTotal) { skipped += 1; continue }
-            }
-            let (scale, unscaled) = g.gradientScale(scaledNorm: norm, factor: factor)
-            let lr = g.learningRate
-            d.optimizer.step(d.parameters, gradients: Array(gradients[g.parameters.count...]), learningRate: Float(lr), gradientScale: Float(scale))
-            d.step += 1
-            d.zeroGrad()
-            g.apply(gradients: Array(gradients[..<g.parameters.count]), gradientScale: scale)
-            return PretrainingStepResult(loss: generatorTotal + rtdLambda * discriminatorTotal, generatorLoss: generatorTotal,
-                                         discriminatorLoss: discriminatorTotal, learningRate: lr, discriminatorLearningRate: lr,
-                                         gradientNorm: unscaled, discriminatorGradientNorm: nil, skipped: skipped,
-                                         maskedTokens: masked, replacedTokens: replacedCount)
+        let update = try g.update(over: chunks, with: [d]) { chunk, pass -> JointChunk in
+            let out = try g.forward { try maskedLM(chunk, context: $0) }
+            let discriminatorChunk = out.map { replaced(chunk, logits: $0.logits, positions: $0.positions) } ?? chunk
+            let rtd = try d.forward { try replacedTokenLoss(discriminatorChunk, context: $0) }
+            let weighted = rtd.loss * rtdLambda
+            let generatorLoss = out?.loss.item, discriminatorLoss = rtd.loss.item
+            pass.backward(out.map { $0.loss + weighted } ?? weighted)
+            return JointChunk(generatorLoss: generatorLoss, discriminatorLoss: discriminatorLoss,
+                              masked: out?.positions.count ?? 0, replaced: rtd.replaced)
         }
+        let generatorTotal = update.accumulated(\.generatorLoss), discriminatorTotal = update.accumulated(\.discriminatorLoss)
+        return PretrainingStepResult(loss: generatorTotal + rtdLambda * discriminatorTotal, generatorLoss: generatorTotal,
+                                     discriminatorLoss: discriminatorTotal, learningRate: update.learningRate,
+                                     discriminatorLearningRate: update.learningRate, gradientNorm: update.gradientNorm,
+                                     discriminatorGradientNorm: nil, skipped: update.skipped,
+                                     maskedTokens: update.outputs.reduce(0) { $0 + $1.masked },
+                                     replacedTokens: update.outputs.reduce(0) { $0 + $1.replaced })
     }
 }

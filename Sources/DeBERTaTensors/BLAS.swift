@@ -8,14 +8,13 @@ import Foundation
 ///
 /// On Linux OpenBLAS (Debian: `libopenblas0`, from `libopenblas-dev`) is opened at run time rather
 /// than linked: OpenBLAS 0.3.21 picks its kernels by CPU model name at load time and falls back to
-/// its SSE3 "Prescott" kernels on CPUs it does not know (measured here on a virtualised AVX-512 Xeon:
-/// 3–4× slower). Opening it ourselves lets us set `OPENBLAS_CORETYPE` from the CPU's feature flags
+/// its SSE3 "Prescott" kernels on CPUs it does not know, several times slower than its AVX-512 ones
+/// (see BENCHMARKS.md, "OpenBLAS"). Opening it ourselves lets us set `OPENBLAS_CORETYPE` from the CPU's feature flags
 /// first, unless the user has set it.
 ///
 /// OpenBLAS runs single-threaded; large products are split into row (or column) blocks that run on
 /// our own workers (``Parallel``). One pool for everything: OpenBLAS's own threads spin and
-/// `sched_yield` between calls, and beside our workers on 2 cores that cost a quarter of a v3-base
-/// forward pass in scheduler time (measured with perf).
+/// `sched_yield` between calls, taking the cores from our workers (see BENCHMARKS.md, "OpenBLAS").
 public enum BLAS {
     /// Products smaller than this many multiply-adds run on the calling thread.
     @usableFromInline static let splitThreshold = 1 << 21

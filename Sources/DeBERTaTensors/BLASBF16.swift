@@ -1,7 +1,8 @@
 extension BLAS {
     /// Row-major `C = alpha · op(A) · op(B) + beta · C` with bfloat16 A and B (bit patterns, see
-    /// ``BFloat16``) and float32 C, products accumulated in float32 (oneDNN's matmul; ≈ 2× the
-    /// float32 GEMM rate on CPUs with AVX512-BF16).
+    /// ``BFloat16``) and float32 C, products accumulated in float32 (oneDNN's matmul; faster than
+    /// float32 only on CPUs whose bf16 dot products outrun their float32 FMAs: see BENCHMARKS.md,
+    /// "bf16 matrix products").
     ///
     /// Arguments follow ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``: `op(A)` is
     /// `[m, k]`, `op(B)` is `[k, n]`, `lda`/`ldb`/`ldc` are row strides of the stored matrices.

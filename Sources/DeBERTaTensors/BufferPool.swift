@@ -17,7 +17,8 @@ import Glibc
 /// A request takes a cached block of its class, else the smallest cached block up to twice its
 /// size. The cache never holds more than the highest total of live pooled blocks so far (a miss
 /// unmaps the oldest cached blocks beyond that). Holding the footprint to the live peak exactly
-/// (unmapping on every miss) cost 25 % of a v3-base training step in page faults on this VM.
+/// (unmapping on every miss) would page-fault the activations back in on every training step (see
+/// BENCHMARKS.md, "Memory allocation").
 enum BufferPool {
     /// Requests below this size come from the C heap.
     static let threshold = 256 << 10

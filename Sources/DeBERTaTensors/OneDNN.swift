@@ -23,8 +23,8 @@ public enum OneDNNError: Error, CustomStringConvertible, Equatable {
 /// OpenBLAS (see ``BLAS``), so the package builds and every float32 path works without it.
 ///
 /// One CPU engine and one in-order stream. Matmul primitives are created once per shape
-/// (sizes, transposes, leading dimensions, alpha, beta, thread count) and cached: creating one
-/// takes ≈ 0.4 ms. oneDNN runs on OpenMP; its thread count follows ``Threading/workers``.
+/// (sizes, transposes, leading dimensions, alpha, beta, thread count) and cached, since creating
+/// one can cost more than a small product (see BENCHMARKS.md, "oneDNN"). oneDNN runs on OpenMP; its thread count follows ``Threading/workers``.
 public final class OneDNN: @unchecked Sendable {
     /// The library, or why it could not be opened (tried once).
     private static let loaded: Result<OneDNN, OneDNNError> = {
@@ -85,8 +85,8 @@ public final class OneDNN: @unchecked Sendable {
     private init() throws {
         // Read by the OpenMP runtime when it loads with oneDNN (unless the user has set them):
         // our thread budget, and idle OpenMP threads that sleep rather than spin, so that they
-        // do not take cores from OpenBLAS and our own kernels between oneDNN calls (measured:
-        // spinning made v3-base bf16 inference ≈ 2× slower on 2 cores).
+        // do not take cores from OpenBLAS and our own kernels between oneDNN calls (see
+        // BENCHMARKS.md, "oneDNN").
         if getenv("OMP_NUM_THREADS") == nil { setenv("OMP_NUM_THREADS", String(Threading.workers), 0) }
         if getenv("OMP_WAIT_POLICY") == nil && getenv("GOMP_SPINCOUNT") == nil { setenv("OMP_WAIT_POLICY", "PASSIVE", 0) }
         #if os(macOS)

@@ -3,7 +3,8 @@ import Foundation
 
 /// A linear layer's constant weight `[out, in]` packed once into the column panels of the AVX-512
 /// product kernel (`ck_sgemm_packed`), so that inference does not re-pack it on every call as
-/// `sgemm` does (about a sixth of a v3-base forward at batch 1).
+/// `sgemm` does (a large share of a small batch's forward pass: see BENCHMARKS.md, "Packed weights").
+/// Layers keep theirs in a ``WeightCache``.
 public final class PackedWeight: @unchecked Sendable {
     /// Output features (rows of the weight).
     public let outFeatures: Int
@@ -20,8 +21,6 @@ public final class PackedWeight: @unchecked Sendable {
     /// double the embedding table's memory).
     public static let maximumCount = 1 << 24
 
-    private static let cache = WeightCache<PackedWeight>()
-
     /// Packs the `[out, in]` values of `weight`.
     public init(_ weight: Tensor) {
         precondition(weight.rank == 2, "PackedWeight needs a [out, in] weight, got \(weight.shape)")
@@ -35,19 +34,15 @@ public final class PackedWeight: @unchecked Sendable {
 
     deinit { pointer.deallocate() }
 
-    /// The packed form of a weight that is not being trained, from the cache (packed on first use
-    /// and again after the weight changes), or nil where the packed kernel does not apply.
-    public static func cached(for weight: Tensor) -> PackedWeight? {
-        guard isAvailable, !weight.requiresGrad, weight.rank == 2, weight.count <= maximumCount,
-              weight.dim(0) <= Int(Int32.max), weight.dim(1) <= Int(Int32.max) else { return nil }
-        return cache.value(for: weight) { PackedWeight($0) }
+    /// Whether the packed kernel can multiply by `weight`: this CPU runs it, and `weight` is a
+    /// `[out, in]` matrix of at most ``maximumCount`` values.
+    public static func canPack(_ weight: Tensor) -> Bool {
+        isAvailable && weight.rank == 2 && weight.count <= maximumCount
+            && weight.dim(0) <= Int(Int32.max) && weight.dim(1) <= Int(Int32.max)
     }
 
-    /// Number of cached packed weights whose tensor is alive.
-    public static var cachedCount: Int { cache.count }
-
-    /// Drops every cached packed weight.
-    public static func removeAllCached() { cache.removeAll() }
+    /// Bytes of the packed panels.
+    public var byteCount: Int { floatCount * MemoryLayout<Float>.stride }
 
     /// `out[r, j] = Σ_k x[r, k] · W[j, k] (+ bias[j]) (+ residual[r, j])`, passed through exact GELU
     /// with `gelu`, for `rows` rows of `x` (row stride `inFeatures`); `out` and `residual` have row

@@ -24,8 +24,8 @@ public enum Parallel {
 extension Parallel {
     /// Runs `body(0) … body(count − 1)` concurrently on the caller and the worker pool (at most
     /// ``Threading/workers`` threads) and returns when all have run. The pool's workers stay
-    /// awake for a moment between loops, so a loop costs about a microsecond to start where
-    /// Dispatch's `concurrentPerform` took 70–130 µs to wake a thread on this machine.
+    /// awake for a moment between loops, so a loop starts without the thread wake-up that
+    /// Dispatch's `concurrentPerform` paid every time (see BENCHMARKS.md, "Worker pool").
     public static func perform(_ count: Int, _ body: (Int) -> Void) {
         guard count > 1, Threading.workers > 1 else {
             for i in 0..<max(count, 0) { body(i) }

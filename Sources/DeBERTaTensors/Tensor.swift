@@ -13,8 +13,8 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     /// Bytes of the block behind `pointer` (at least `count` floats).
     private let capacity: Int
-    /// Bumped by ``markModified()``: how caches derived from the values (bf16 weight copies, see
-    /// ``BFloat16WeightCache``) tell that they are stale.
+    /// Bumped by ``markModified()``: how copies derived from the values (packed and bf16 weight
+    /// copies, see ``WeightCache``) tell that they are stale.
     public private(set) var version: UInt64 = 0
 
     /// Records that the values were rewritten in place after they may have been read (optimizer
@@ -52,8 +52,8 @@ public final class TensorStorage: @unchecked Sendable {
     public static var cachedBytes: Int { BufferPool.cachedBytes }
 
     /// Keeps freed activation buffers in the heap for reuse: glibc otherwise returns every block
-    /// above 128 KiB to the kernel and page-faults it back in on the next allocation (measured: ~4 %
-    /// of a v3-base forward in `clear_page_erms`, plus system time).
+    /// above 128 KiB to the kernel and page-faults it back in on the next allocation (see
+    /// BENCHMARKS.md, "Memory allocation").
     static let allocatorConfigured: Bool = {
         #if canImport(Glibc)
         typealias MallOpt = @convention(c) (Int32, Int32) -> Int32

@@ -1,54 +1,57 @@
 import Foundation
 
-/// Values derived from constant weights (a bfloat16 copy, a packed layout), made once per weight
-/// rather than on every call.
+/// Copies of one weight in the layouts inference multiplies by: packed float32 column panels
+/// (``PackedWeight``) and bfloat16 values (``BFloat16Buffer``), each made on first use and made again
+/// once the weight's storage has changed (its ``TensorStorage/version``, bumped by optimizer steps
+/// and checkpoint restores).
 ///
-/// Entries are keyed by the weight's storage identity and checked against its
-/// ``TensorStorage/version``, so an optimizer step or a restored checkpoint makes them stale; an
-/// entry whose storage is gone is dropped on the next insertion.
-public final class WeightCache<Value: AnyObject>: @unchecked Sendable {
-    private final class Entry {
+/// The layer that holds the weight owns its cache, so the copies live as long as the model and no
+/// longer. Whoever runs a pass that will be followed by an update empties it (``removeAll()``):
+/// copies that the update makes stale would otherwise hold memory the size of the weight.
+public final class WeightCache: @unchecked Sendable {
+    /// One copy, valid while `storage` is the weight's storage at `version`.
+    private struct Slot<Value: AnyObject> {
         weak var storage: TensorStorage?
         let version: UInt64
         let value: Value
-        init(storage: TensorStorage, value: Value) {
-            self.storage = storage
-            version = storage.version
-            self.value = value
-        }
+
+        func holds(_ weight: Tensor) -> Bool { storage === weight.storage && version == weight.storage.version }
     }
 
     private let lock = NSLock()
-    private var entries: [ObjectIdentifier: Entry] = [:]
+    private var packedSlot: Slot<PackedWeight>?
+    private var bfloat16Slot: Slot<BFloat16Buffer>?
 
     public init() {}
 
-    /// The value derived from `weight`, made by `make` now if absent or stale.
-    public func value(for weight: Tensor, make: (Tensor) -> Value) -> Value {
-        let storage = weight.storage
-        let id = ObjectIdentifier(storage)
-        if let e = lock.withLock({ entries[id] }), e.storage === storage, e.version == storage.version {
-            return e.value
-        }
-        let value = make(weight)
-        lock.withLock {
-            entries = entries.filter { $0.value.storage != nil }
-            entries[id] = Entry(storage: storage, value: value)
-        }
+    /// The packed form of `weight`, or nil where the packed kernel does not apply
+    /// (see ``PackedWeight/canPack(_:)``).
+    public func packed(_ weight: Tensor) -> PackedWeight? {
+        guard PackedWeight.canPack(weight) else { return nil }
+        if let slot = lock.withLock({ packedSlot }), slot.holds(weight) { return slot.value }
+        let value = PackedWeight(weight)
+        lock.withLock { packedSlot = Slot(storage: weight.storage, version: weight.storage.version, value: value) }
         return value
     }
 
-    /// Number of cached values whose weight storage is alive.
-    public var count: Int { lock.withLock { entries.values.filter { $0.storage != nil }.count } }
+    /// The bfloat16 copy of `weight`'s values.
+    public func bfloat16(_ weight: Tensor) -> BFloat16Buffer {
+        if let slot = lock.withLock({ bfloat16Slot }), slot.holds(weight) { return slot.value }
+        let value = BFloat16Buffer(rounding: weight)
+        lock.withLock { bfloat16Slot = Slot(storage: weight.storage, version: weight.storage.version, value: value) }
+        return value
+    }
 
-    /// Drops every cached value (frees their memory).
-    public func removeAll() { lock.withLock { entries.removeAll() } }
-}
+    /// Drops the copies (frees their memory).
+    public func removeAll() {
+        lock.withLock {
+            packedSlot = nil
+            bfloat16Slot = nil
+        }
+    }
 
-/// Frees every copy derived from constant weights (packed fp32 panels, bf16 copies): evaluation in
-/// the middle of training calls it before training resumes, since the next optimizer step makes
-/// those copies stale while they would still hold memory the size of the weights.
-public func releaseConstantWeightCaches() {
-    PackedWeight.removeAllCached()
-    BFloat16WeightCache.removeAll()
+    /// Bytes the copies hold.
+    public var byteCount: Int {
+        lock.withLock { (packedSlot?.value.byteCount ?? 0) + (bfloat16Slot.map { $0.value.count * 2 } ?? 0) }
+    }
 }

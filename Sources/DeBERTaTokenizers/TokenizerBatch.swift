@@ -48,6 +48,8 @@ extension Tokenizer {
             }
         }
         var encodings = try results.collect()
+        // Encodings carry offsets and sequence ids beside the ids, so they pad themselves; batches
+        // of model inputs go through `padBatch` instead.
         if padding == .longest {
             let longest = encodings.map(\.count).max() ?? 0
             for k in encodings.indices { encodings[k].pad(to: longest, padId: specialTokenIds.pad) }
@@ -61,6 +63,13 @@ extension Tokenizer {
                             splitSpecialTokens: Bool = false) throws -> [Encoding] {
         try encodeBatch(texts.map { (text: $0, pair: nil) }, maxLength: maxLength, truncation: truncation, padding: padding,
                         addSpecialTokens: addSpecialTokens, splitSpecialTokens: splitSpecialTokens)
+    }
+}
+
+extension Tokenizer {
+    /// `sequences` right-padded with this tokenizer's `[PAD]` id to the longest of them.
+    public func padBatch(_ sequences: [[Int32]]) -> PaddedBatch {
+        PaddedBatch(sequences, padId: Int32(specialTokenIds.pad))
     }
 }
 

@@ -13,7 +13,7 @@ public enum AdamVariant: String, Codable, Sendable {
 }
 
 /// Hyper-parameters of ``AdamOptimizer``.
-public struct AdamConfiguration: Codable, Sendable {
+public struct AdamConfiguration: Codable, Sendable, Equatable {
     public var variant: AdamVariant = .xadam
     // Hyper-parameters are kept in Double, as Python floats are, and rounded to float32 only as
     // the coefficients the update uses (1 − β is formed in Double: 1 − 0.999 ≠ 1 − Float(0.999)).

@@ -53,14 +53,3 @@ public final class ProgressReporter {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
-
-/// Prints an evaluation as two aligned rows (names, then values) to standard output.
-public func printResultTable(header: [String], values: [String]) {
-    let widths = zip(header, values).map { max($0.count, $1.count) }
-    func row(_ cells: [String]) -> String {
-        zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-    }
-    print(row(header))
-    print(row(values))
-    fflush(stdout)
-}

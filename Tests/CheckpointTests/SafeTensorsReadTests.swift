@@ -37,12 +37,13 @@ final class SafeTensorsReadTests: XCTestCase {
     func testEveryFixtureSafeTensorsFileLoads() throws {
         let fixtures = try FixturePaths.requireFixtures()
         let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: fixtures.path))
-        var files = 0
+        var files = 0, references = 0, float64Compared = 0
         for case let path as String in enumerator where path.hasSuffix(".safetensors") {
             let (tensors, _) = try SafeTensors.read(from: fixtures.appendingPathComponent(path))
             XCTAssertFalse(tensors.isEmpty, path)
             files += 1
             guard path.hasSuffix("/reference.safetensors"), !path.contains("original") else { continue }
+            references += 1
             // Inputs: int64 [3, 11], [CLS] = 1 first; the float64 output agrees with the float32 one
             // within the README's measured float32 error (≤ 3.1e-6).
             let ids = try XCTUnwrap(tensors["input_ids"], path)
@@ -54,8 +55,12 @@ final class SafeTensorsReadTests: XCTestCase {
                 let a = f32.floatValues(), b = f64.floatValues()
                 XCTAssertEqual(a.count, b.count, path)
                 XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-5, path)
+                float64Compared += 1
             }
         }
-        XCTAssertGreaterThanOrEqual(files, 6 * 3 + 2)
+        // 6 tiny folders × (model, heads, reference) + the real-shape reference + the original package's reference.
+        XCTAssertEqual(files, 6 * 3 + 2)
+        XCTAssertEqual(references, 7)
+        XCTAssertEqual(float64Compared, 7)
     }
 }

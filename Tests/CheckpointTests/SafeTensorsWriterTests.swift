@@ -1,4 +1,5 @@
 import DeBERTaFiles
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 @testable import DeBERTaCheckpoint

@@ -1,4 +1,5 @@
 import DeBERTaFiles
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 @testable import DeBERTaCheckpoint
@@ -76,17 +77,9 @@ enum TestFiles {
 }
 
 extension XCTestCase {
-    /// A fresh temporary directory, removed when the current test ends.
-    func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("CheckpointTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// Writes `bytes` to `name` inside a fresh temporary directory and returns its URL.
     func writeTemporaryFile(_ bytes: [UInt8], named name: String = "input.bin") throws -> URL {
-        let url = try makeTemporaryDirectory().appendingPathComponent(name)
+        let url = try makeTemporaryDirectory(prefix: "CheckpointTests").appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url
     }

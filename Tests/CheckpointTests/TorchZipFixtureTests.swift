@@ -8,7 +8,7 @@ final class TorchZipFixtureTests: XCTestCase {
     func testEveryFixtureZipMatchesItsSafeTensors() throws {
         let fixtures = try FixturePaths.requireFixtures()
         let folders = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).sorted()
-        var compared = 0
+        var compared = 0, tensors = 0
         for folder in folders {
             let directory = fixtures.appendingPathComponent(folder)
             let safe = directory.appendingPathComponent("model.safetensors")
@@ -26,10 +26,12 @@ final class TorchZipFixtureTests: XCTestCase {
                 XCTAssertEqual(tensor.dtype, other.dtype, "\(folder): \(name)")
                 XCTAssertEqual(tensor, other, "\(folder): \(name) bytes differ")
                 XCTAssertEqual(tensor.floatValues().map(\.bitPattern), other.floatValues().map(\.bitPattern))
+                tensors += 1
             }
             compared += 1
         }
         XCTAssertEqual(compared, 6)
+        XCTAssertEqual(tensors, 41 + 47 + 43 + 36 + 38 + 51, "tensors of the 6 fixtures")
     }
 
     func testOriginalPackageCheckpointUsesItsOwnNames() throws {

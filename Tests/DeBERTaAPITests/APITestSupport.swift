@@ -1,34 +1,14 @@
 import DeBERTa
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 
-/// The package root (this file is Tests/DeBERTaAPITests/APITestSupport.swift).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The shared reference data: `shared/` beside the package root, or beside a folder above it (a
-/// git worktree under `wt/` sees the checkout's neighbour), or `DEBERTA_SHARED`.
-let sharedRoot: URL = {
-    if let path = ProcessInfo.processInfo.environment["DEBERTA_SHARED"] { return URL(fileURLWithPath: path) }
-    var folder = packageRoot
-    while folder.pathComponents.count > 1 {
-        folder = folder.deletingLastPathComponent()
-        let candidate = folder.appendingPathComponent("shared")
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("fixtures").path) { return candidate }
-    }
-    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-}()
-
-/// A folder that must exist for a test to mean anything; a skip naming it otherwise.
-func requiredFolder(_ url: URL, file: String = "") throws -> URL {
-    guard FileManager.default.fileExists(atPath: url.appendingPathComponent(file).path) else {
-        throw XCTSkip("\(url.appendingPathComponent(file).path) is absent")
-    }
-    return url
-}
+/// The package root.
+let packageRoot = References.packageRoot
 
 /// The stand-in DeBERTa-v3 tokenizer (8000 SentencePiece pieces + `[MASK]`).
 func v3StyleTokenizer() throws -> Tokenizer {
-    try Tokenizer.load(directory: requiredFolder(sharedRoot.appendingPathComponent("data/tokenizers/deberta-v3-style"), file: "spm.model"))
+    try Tokenizer.load(directory: References.url("data/tokenizers/deberta-v3-style"))
 }
 
 /// transformers 5.24's inputs and outputs for the `deberta-v3-tiny` fixture (shared/fixtures/README.md).
@@ -36,8 +16,7 @@ struct TinyReference {
     let tensors: [String: StoredTensor]
 
     init() throws {
-        let folder = try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny"), file: "reference.safetensors")
-        tensors = try SafeTensors.read(from: folder.appendingPathComponent("reference.safetensors")).tensors
+        tensors = try SafeTensors.read(from: References.url("fixtures/deberta-v3-tiny/reference.safetensors")).tensors
     }
 
     func ints(_ name: String) throws -> [Int] { try XCTUnwrap(tensors[name], name).int64Values().map { Int($0) } }

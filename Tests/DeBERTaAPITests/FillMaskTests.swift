@@ -1,4 +1,5 @@
 import DeBERTa
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 
@@ -17,7 +18,7 @@ final class FillMaskTests: XCTestCase {
         XCTAssertEqual(text, "t41 t116 [MASK] t22 t20 t110 t59 t54 t92")
         XCTAssertEqual(try tokenizer.encode(text, pair: nil, splitSpecialTokens: true).inputIds, row)
 
-        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny")))
+        let (model, _) = try DeBERTaModel.load(from: References.fixture("deberta-v3-tiny"))
         let filler = try FillMask(model: model, tokenizer: tokenizer)
         XCTAssertFalse(filler.usesDecoder)
         let results = try filler.predict(text, topK: 5)
@@ -45,8 +46,8 @@ final class FillMaskTests: XCTestCase {
     /// (Scripts/make_emd_reference.py, kept with the pretraining tests), the candidates are the top of
     /// the softmax of that reference's logits at the mask.
     func testCandidatesThroughTheEnhancedMaskDecoderMatchTheFloat64Reference() throws {
-        let folder = try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny"), file: "model.safetensors")
-        let resource = packageRoot.appendingPathComponent("Tests/PretrainingTests/Resources/emd_reference.safetensors")
+        let folder = try References.fixture("deberta-v3-tiny")
+        let resource = try References.packageFile("Tests/PretrainingTests/Resources/emd_reference.safetensors")
         let r = try SafeTensors.read(from: resource).tensors
         var tensors = try CheckpointFile.loadTensors(from: folder.appendingPathComponent("model.safetensors"))
         tensors["deberta.embeddings.position_embeddings.weight"] = try XCTUnwrap(r["deberta-v3-tiny.position_table"])
@@ -79,7 +80,7 @@ final class FillMaskTests: XCTestCase {
 
     /// Several masks: each gets the softmax of its own row of the model's logits, in text order.
     func testEachMaskGetsTheSoftmaxOfItsOwnRow() throws {
-        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v1-absolute")))
+        let (model, _) = try DeBERTaModel.load(from: References.fixture("deberta-v1-absolute"))
         let tokenizer = try fixtureTokenizer(maskId: 127)
         let filler = try FillMask(model: model, tokenizer: tokenizer)
         let results = try filler.predict("t5 [MASK] t9 [MASK] t12", topK: 3)
@@ -96,16 +97,16 @@ final class FillMaskTests: XCTestCase {
     }
 
     func testModelsThatCannotFillMasksAndTextsWithoutMasksAreRejected() throws {
-        let discriminator = try requiredFolder(packageRoot.appendingPathComponent("Examples/deberta-v3-h256-rtd"), file: "model.safetensors")
+        let discriminator = try References.packageFile("Examples/deberta-v3-h256-rtd")
         XCTAssertThrowsError(try FillMask(folder: discriminator)) { error in
             XCTAssertTrue("\(error)".hasPrefix(discriminator.path + ": this is an RTD discriminator"), "\(error)")
             XCTAssertTrue("\(error)".contains("generator"), "\(error)")
         }
-        let (classifier, _) = try DeBERTaModel.load(from: packageRoot.appendingPathComponent("Examples/deberta-v3-tiny"))
+        let (classifier, _) = try DeBERTaModel.load(from: References.packageFile("Examples/deberta-v3-tiny"))
         XCTAssertThrowsError(try FillMask(model: classifier, tokenizer: try fixtureTokenizer(maskId: 127), folder: "tiny")) { error in
             XCTAssertTrue("\(error)".hasPrefix("tiny: the model has no masked-LM head"), "\(error)")
         }
-        let (model, _) = try DeBERTaModel.load(from: try requiredFolder(sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny")))
+        let (model, _) = try DeBERTaModel.load(from: References.fixture("deberta-v3-tiny"))
         let filler = try FillMask(model: model, tokenizer: try fixtureTokenizer(maskId: 127))
         XCTAssertThrowsError(try filler.predict("t5 t6")) { error in
             XCTAssertEqual(error as? InferenceError, .invalidInput("the text has no [MASK] token to fill"))

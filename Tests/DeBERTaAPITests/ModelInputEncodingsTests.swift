@@ -55,6 +55,12 @@ final class ModelInputEncodingsTests: XCTestCase {
         XCTAssertEqual(input.inputIds, IndexTensor([5, 6, 7, 5, 7, 9] as [Int], shape: [2, 3]))
         XCTAssertEqual(input.attentionMask, IndexTensor([1, 1, 1, 1, 1, 0] as [Int], shape: [2, 3]))
         XCTAssertEqual(input.tokenTypeIds, IndexTensor([0, 0, 1, 0, 0, 0] as [Int], shape: [2, 3]))
+        var padded = b
+        padded.pad(to: 4, padId: 9)
+        let kept = try ModelInput(encodings: [a, padded], padId: 9)
+        XCTAssertEqual(kept.inputIds, IndexTensor([5, 6, 7, 9, 5, 7, 9, 9] as [Int], shape: [2, 4]))
+        XCTAssertEqual(kept.attentionMask, IndexTensor([1, 1, 1, 0, 1, 1, 0, 0] as [Int], shape: [2, 4]),
+                       "padding already in an encoding stays masked")
         XCTAssertThrowsError(try ModelInput(encodings: [], padId: 0)) { XCTAssertEqual($0 as? InferenceError, .invalidInput("no encodings to batch")) }
         XCTAssertThrowsError(try ModelInput(texts: [], tokenizer: try v3StyleTokenizer()))
     }

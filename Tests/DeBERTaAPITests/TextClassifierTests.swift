@@ -1,4 +1,5 @@
 import DeBERTa
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 
@@ -59,7 +60,7 @@ final class TextClassifierTests: XCTestCase {
         let reference = try TinyReference()
         let tokenizer = try fixtureTokenizer(maskId: 127)
         let texts = try (0..<3).map { fixtureText(try reference.ids(row: $0), maskId: 127) }
-        let fixture = sharedRoot.appendingPathComponent("fixtures/deberta-v3-tiny")
+        let fixture = try References.fixture("deberta-v3-tiny")
         var backbone = try CheckpointFile.loadTensors(from: fixture.appendingPathComponent("model.safetensors"))
             .filter { !$0.key.hasPrefix("lm_predictions.") }
         let heads = try SafeTensors.read(from: fixture.appendingPathComponent("heads.safetensors")).tensors
@@ -97,7 +98,7 @@ final class TextClassifierTests: XCTestCase {
     /// probabilities are the softmax, by hand, of the model's logits for the tokenizer's ids, alone
     /// or in a padded batch, and pairs score as `[CLS] A [SEP] B [SEP]`.
     func testProbabilitiesAreTheSoftmaxOfTheModelsLogitsForTheTokenizersIds() throws {
-        let folder = try requiredFolder(pretrained, file: "model.safetensors")
+        let folder = try References.existing(pretrained)
         let (model, report) = try DeBERTaModel.load(from: folder, head: .sequenceClassification(numLabels: 3), newHeadSeed: 11)
         XCTAssertTrue(report.initialized.contains("classifier.weight"))
         let tokenizer = try Tokenizer.load(directory: folder)
@@ -130,7 +131,7 @@ final class TextClassifierTests: XCTestCase {
     /// The bundled SST-2 model (`make train`'s output, Examples/deberta-v3-h256-sst2) reads clear
     /// sentences the way a person does.
     func testFineTunedSST2ModelLabelsClearSentences() throws {
-        let folder = try requiredFolder(sst2, file: "config.json")
+        let folder = try References.existing(sst2)
         let classifier = try TextClassifier(folder: folder)
         XCTAssertEqual(Set(classifier.labels), ["negative", "positive"])
         let positive = ["A gripping, funny and moving film.", "One of the best films of the year: beautifully acted and a joy to watch."]
@@ -142,7 +143,7 @@ final class TextClassifierTests: XCTestCase {
     }
 
     func testFoldersThatAreNotClassifiersAreRejectedByName() throws {
-        let folder = try requiredFolder(pretrained, file: "model.safetensors")
+        let folder = try References.existing(pretrained)
         XCTAssertThrowsError(try TextClassifier(folder: folder)) { error in
             guard case let .unsuitableModel(path, reason)? = error as? InferenceError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, folder.path)

@@ -1,13 +1,15 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
 @testable import DeBERTaModeling
 
-/// Parity with transformers 5.24 on every tiny fixture (../shared/fixtures/README.md): hidden
+/// Parity with transformers 5.24 on every tiny fixture (Tests/References/fixtures, SOURCES.md there): hidden
 /// states, every head's logits and loss, and every parameter gradient, at valid positions.
 final class FixtureParityTests: XCTestCase {
     func testHiddenStatesAndMaskedLM() throws {
+        var compared = 0
         for name in tinyFixtureNames {
             let folder = try fixtureFolder(name)
             let ref = try Reference(folder.appendingPathComponent("reference.safetensors"))
@@ -34,11 +36,14 @@ final class FixtureParityTests: XCTestCase {
                 XCTAssertEqual(out.loss!.item, ref.floats("mlm.loss")[0], accuracy: 1e-5, "\(name) mlm.loss")
                 if let firstLogits { XCTAssertEqual(firstLogits, out.logits!.scalars, "\(name): safetensors and pytorch_model.bin differ") }
                 firstLogits = out.logits!.scalars
+                compared += 1
             }
         }
+        XCTAssertEqual(compared, 6 * 2, "6 fixtures × (model.safetensors, pytorch_model.bin)")
     }
 
     func testRelativePositionsMatchTransformers() throws {
+        var compared = 0
         for name in tinyFixtureNames {
             let folder = try fixtureFolder(name)
             let ref = try Reference(folder.appendingPathComponent("reference.safetensors"))
@@ -47,7 +52,9 @@ final class FixtureParityTests: XCTestCase {
             let n = ref.shape("relative_pos")[0]
             let expected = try ref.tensors["relative_pos"]!.int64Values().map(Int.init)
             XCTAssertEqual(RelativePosition.distances(queries: n, keys: n, configuration: config), expected, name)
+            compared += 1
         }
+        XCTAssertEqual(compared, 5, "every fixture but deberta-v1-absolute has relative positions")
     }
 
     func testReleasedBucketsAgreeWithFloat64() {
@@ -62,6 +69,7 @@ final class FixtureParityTests: XCTestCase {
     }
 
     func testClassificationHeadsLossesAndGradients() throws {
+        var fixtures = 0, gradients = 0
         for name in tinyFixtureNames {
             let folder = try fixtureFolder(name)
             let ref = try Reference(folder.appendingPathComponent("reference.safetensors"))
@@ -71,8 +79,8 @@ final class FixtureParityTests: XCTestCase {
             // Sequence classification, 3 labels, with every parameter's gradient.
             let (seq, _) = try DeBERTaModel.load(configuration: config, tensors: try fixtureTensors(folder, headPrefix: "seqcls3"),
                                                  file: name, head: .sequenceClassification(numLabels: 3))
-            seq.setRequiresGrad(true)
-            let out = try seq(try ref.input(), labels: .classes(try ref.index("seqcls3.labels")))
+            let out = try seq(try ref.input(), labels: .classes(try ref.index("seqcls3.labels")),
+                              context: ForwardContext(mode: .gradientsWithoutDropout))
             XCTAssertLessThanOrEqual(maxAbsDiff(out.logits!.scalars, ref.floats("seqcls3.logits")), 5e-5, "\(name) seqcls3.logits")
             XCTAssertEqual(out.loss!.item, ref.floats("seqcls3.loss")[0], accuracy: 1e-5, "\(name) seqcls3.loss")
             out.loss!.backward()
@@ -89,6 +97,7 @@ final class FixtureParityTests: XCTestCase {
             print("parity \(name): seqcls3 logits max |Δ| \(maxAbsDiff(out.logits!.scalars, ref.floats("seqcls3.logits"))), \(checked) gradients, max |Δ| \(worstGrad)")
             let referenceGrads = ref.tensors.keys.filter { $0.hasPrefix("grad.") }.count
             XCTAssertEqual(checked, referenceGrads, "\(name): every reference gradient is checked")
+            gradients += checked
 
             // Regression (num_labels 1, MSE).
             let (reg, _) = try DeBERTaModel.load(configuration: config, tensors: try fixtureTensors(folder, headPrefix: "seqcls1"),
@@ -104,6 +113,9 @@ final class FixtureParityTests: XCTestCase {
             let tokOut = try tok(try ref.input(), labels: .classes(try ref.index("tokcls.labels")))
             XCTAssertLessThanOrEqual(maxAbsDiff(tokOut.logits!.scalars, ref.floats("tokcls.logits"), width: 5, rows: valid), 5e-5, "\(name) tokcls.logits")
             XCTAssertEqual(tokOut.loss!.item, ref.floats("tokcls.loss")[0], accuracy: 1e-5, "\(name) tokcls.loss")
+            fixtures += 1
         }
+        XCTAssertEqual(fixtures, 6)
+        XCTAssertEqual(gradients, 40 + 46 + 42 + 35 + 37 + 50, "gradients compared over the 6 fixtures")
     }
 }

@@ -1,25 +1,15 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
 @testable import DeBERTaModeling
 
-/// The shared fixtures folder (`../shared/fixtures` beside the package root).
-let fixturesRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-
 let tinyFixtureNames = ["deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "deberta-v1-absolute",
                         "deberta-v1-c2p", "deberta-v2-tiny-noshare"]
 
-func fixtureFolder(_ name: String) throws -> URL {
-    let url = fixturesRoot.appendingPathComponent(name)
-    guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
-        print("skipping: fixture folder \(url.path) is absent")
-        throw XCTSkip("fixture folder \(url.path) is absent")
-    }
-    return url
-}
+/// The fixture folder `Tests/References/fixtures/<name>`; throws (the test fails) when it is absent.
+func fixtureFolder(_ name: String) throws -> URL { try References.fixture(name) }
 
 /// A fixture's reference tensors and inputs.
 struct Reference {

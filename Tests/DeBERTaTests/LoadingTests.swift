@@ -12,7 +12,7 @@ final class LoadingTests: XCTestCase {
         let original = folder.appendingPathComponent("original")
         let ref = try Reference(original.appendingPathComponent("reference.safetensors"))
         let (model, report) = try DeBERTaModel.load(from: original)
-        XCTAssertEqual(model.head, HeadKind.none)
+        XCTAssertEqual(model.head, HeadKind.encoderOnly)
         XCTAssertFalse(model.fusedAttention)
         XCTAssertTrue(report.unexpected.isEmpty, "unexpected: \(report.unexpected)")
         let valid = try ref.validTokens()
@@ -22,7 +22,7 @@ final class LoadingTests: XCTestCase {
         }
         // The Hugging Face folder (fused in_proj) gives the same valid-position states.
         let hfRef = try Reference(folder.appendingPathComponent("reference.safetensors"))
-        let (hf, _) = try DeBERTaModel.load(from: folder, head: HeadKind.none)
+        let (hf, _) = try DeBERTaModel.load(from: folder, head: HeadKind.encoderOnly)
         XCTAssertTrue(hf.fusedAttention)
         let hfOut = try hf(try hfRef.input())
         XCTAssertLessThanOrEqual(maxAbsDiff(hfOut.lastHiddenState.scalars, out.lastHiddenState.scalars, width: 32, rows: valid), 2e-6)
@@ -137,9 +137,9 @@ final class ConfigurationTests: XCTestCase {
         for (name, expected) in [("v3-xsmall", 70_682_112), ("v3-base", 183_831_552), ("v1-base", 138_601_728)] {
             var c = try ModelPresets.configuration(name)
             c.numHiddenLayers = 1  // count one layer and scale: avoids allocating the whole model
-            let one = try DeBERTaModel(configuration: c, head: .none, builder: .zeros(), keepPositionTable: false)
+            let one = try DeBERTaModel(configuration: c, head: .encoderOnly, builder: .zeros(), keepPositionTable: false)
             c.numHiddenLayers = 0
-            let none = try DeBERTaModel(configuration: c, head: .none, builder: .zeros(), keepPositionTable: false)
+            let none = try DeBERTaModel(configuration: c, head: .encoderOnly, builder: .zeros(), keepPositionTable: false)
             let layers = try ModelPresets.configuration(name).numHiddenLayers
             XCTAssertEqual(none.parameterCount + layers * (one.parameterCount - none.parameterCount), expected, name)
         }

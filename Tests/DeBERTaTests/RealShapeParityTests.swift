@@ -1,13 +1,18 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import XCTest
 @testable import DeBERTaModeling
 
 /// The real deberta-v3-xsmall shape (hidden 384, 12 layers, vocab 128100, 256 buckets). Its
-/// ~280 MB of weights are not shared: make them with
+/// ~280 MB of weights are not in the repository: make them with
 /// `python ../shared/tools/oracle/make_fixtures.py Fixtures-local 1 --large-only`
-/// (or point DEBERTA_LARGE_FIXTURE at such a folder). The reference itself is shared.
+/// (or point DEBERTA_LARGE_FIXTURE at such a folder). The reference, config and tolerances are in
+/// Tests/References/fixtures/deberta-v3-small-shape.
+///
+/// Not part of `make test` (which passes `--skip RealShapeParityTests`): `make test-real-shape` runs it
+/// alone, and it fails when the weights are absent.
 final class RealShapeParityTests: XCTestCase {
     func weightsFolder() throws -> URL {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -15,9 +20,8 @@ final class RealShapeParityTests: XCTestCase {
                           packageRoot.appendingPathComponent("Fixtures-local/deberta-v3-small-shape"),
                          ].compactMap { $0 }
         for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("model.safetensors").path) { return c }
-        let reason = "deberta-v3-small-shape weights are absent (make them with ../shared/tools/oracle/make_fixtures.py Fixtures-local 1 --large-only)"
-        print("skipping: " + reason)
-        throw XCTSkip(reason)
+        throw MissingPrerequisite("deberta-v3-small-shape weights are absent from \(candidates.map(\.path)) (make them with "
+                                  + "../shared/tools/oracle/make_fixtures.py Fixtures-local 1 --large-only, or set DEBERTA_LARGE_FIXTURE)")
     }
 
     func testV3SmallShapeMatchesTransformers() throws {
@@ -32,6 +36,7 @@ final class RealShapeParityTests: XCTestCase {
         let (mlm, _) = try DeBERTaModel.load(configuration: config, tensors: tensors, file: "model.safetensors", head: .maskedLM)
         let out = try mlm(try ref.input(), labels: .classes(try ref.index("mlm.labels")))
         var worst: Float = 0
+        XCTAssertEqual(out.hiddenStates.count, 13)
         for n in [0, 1, 6, 12] {
             worst = max(worst, maxAbsDiff(out.hiddenStates[n].scalars, ref.floats("hidden_states.\(n)"), width: h, rows: valid))
         }
@@ -42,18 +47,22 @@ final class RealShapeParityTests: XCTestCase {
         let dLogits = maxAbsDiff(Array(first256), ref.floats("mlm.logits_first256"), width: 256, rows: valid)
         XCTAssertLessThanOrEqual(dLogits, 1e-4 + 1e-5 * 103, "mlm logits")
         let argmax = try ref.tensors["mlm.logits_argmax"]!.int64Values()
+        XCTAssertEqual(argmax.count, 33)
+        var argmaxChecked = 0
         for t in 0..<33 where valid[t] {
             let row = logits[(t * v)..<((t + 1) * v)]
             XCTAssertEqual(Int64(row.indices.max { row[$0] < row[$1] }! - t * v), argmax[t], "argmax at token \(t)")
+            argmaxChecked += 1
         }
+        XCTAssertEqual(argmaxChecked, 11 + 8 + 5, "valid tokens of the 3 rows")
         XCTAssertEqual(out.loss!.item, ref.floats("mlm.loss")[0], accuracy: 1e-4)
 
         tensors = tensors.filter { !$0.key.hasPrefix("lm_predictions.") }
         let heads = try SafeTensors.read(from: weights.appendingPathComponent("heads.safetensors")).tensors
         for (k, t) in heads where k.hasPrefix("seqcls3.") { tensors[String(k.dropFirst(8))] = t }
         let (seq, _) = try DeBERTaModel.load(configuration: config, tensors: tensors, file: "model.safetensors", head: .sequenceClassification(numLabels: 3))
-        seq.setRequiresGrad(true)
-        let seqOut = try seq(try ref.input(), labels: .classes(try ref.index("seqcls3.labels")))
+        let seqOut = try seq(try ref.input(), labels: .classes(try ref.index("seqcls3.labels")),
+                             context: ForwardContext(mode: .gradientsWithoutDropout))
         let dSeq = maxAbsDiff(seqOut.logits!.scalars, ref.floats("seqcls3.logits"))
         XCTAssertLessThanOrEqual(dSeq, 1e-4)
         XCTAssertEqual(seqOut.loss!.item, ref.floats("seqcls3.loss")[0], accuracy: 1e-4)
@@ -65,11 +74,14 @@ final class RealShapeParityTests: XCTestCase {
             checked += 1
         }
         XCTAssertLessThanOrEqual(worstGrad, 1e-5, "small gradients")
+        XCTAssertEqual(checked, 127, "reference gradients (parameters of at most 4096 elements)")
         // Every gradient's L2 norm (names in tolerances.json).
         let tol = try JSONSerialization.jsonObject(with: Data(contentsOf: shared.appendingPathComponent("tolerances.json"))) as! [String: Any]
         let names = tol["gradnorm_names"] as! [String]
         let norms = ref.tensors["gradnorm.values"]!.floatValues()
         var worstNorm: Float = 0
+        XCTAssertEqual(names.count, 202)
+        XCTAssertEqual(norms.count, names.count)
         for (name, expected) in zip(names, norms) {
             let g = try XCTUnwrap(seq.parameter(named: name), name).grad!.scalars
             let norm = Float(g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())

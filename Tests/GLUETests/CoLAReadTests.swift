@@ -1,7 +1,7 @@
 import DeBERTaGLUE
 import XCTest
 
-/// CoLA read from `../shared/data/glue/CoLA`; expected numbers from SOURCES.md and `awk` counts.
+/// CoLA read from `Tests/References/data/glue/CoLA`; expected numbers from SOURCES.md and `awk` counts.
 final class CoLAReadTests: XCTestCase {
     func testDevRowsLabelsAndQuirks() throws {
         let directory = try TestPaths.requireGLUE("CoLA")

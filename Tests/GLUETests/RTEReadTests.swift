@@ -1,7 +1,7 @@
 import DeBERTaGLUE
 import XCTest
 
-/// RTE read from `../shared/data/glue/RTE`.
+/// RTE read from `Tests/References/data/glue/RTE`.
 final class RTEReadTests: XCTestCase {
     func testDevRowsAndLabelsInOriginalOrder() throws {
         let directory = try TestPaths.requireGLUE("RTE")

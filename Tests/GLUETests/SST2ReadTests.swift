@@ -1,7 +1,7 @@
 import DeBERTaGLUE
 import XCTest
 
-/// SST-2 read from `../shared/data/glue/SST-2`.
+/// SST-2 read from `Tests/References/data/glue/SST-2`.
 final class SST2ReadTests: XCTestCase {
     func testDevRowsLabelsAndTrailingSpace() throws {
         let directory = try TestPaths.requireGLUE("SST-2")

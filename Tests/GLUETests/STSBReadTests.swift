@@ -1,7 +1,7 @@
 import DeBERTaGLUE
 import XCTest
 
-/// STS-B read from `../shared/data/glue/STS-B`; score sums from `awk`.
+/// STS-B read from `Tests/References/data/glue/STS-B`; score sums from `awk`.
 final class STSBReadTests: XCTestCase {
     func testDevRowsAndScores() throws {
         let directory = try TestPaths.requireGLUE("STS-B")

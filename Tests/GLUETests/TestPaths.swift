@@ -1,37 +1,33 @@
 import Foundation
 import DeBERTaGLUE
+import DeBERTaTestSupport
 import XCTest
 
-/// Locations used by the GLUE tests, found from this file's path (no bundle resources needed).
+/// Locations used by the GLUE tests (Tests/References, through the test-support locator).
 enum TestPaths {
-    /// The package root: three levels above `Tests/GLUETests/TestPaths.swift`.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// `Tests/References/data/glue`: the GLUE files the repository carries (all but MRPC).
+    static let glueData = References.root.appendingPathComponent("data/glue")
 
-    /// `../shared/data/glue` next to the package root.
-    static let glueData = packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/data/glue")
+    /// `Tests/References/samples/glue`: files written here in a GLUE layout (MRPC, whose own files
+    /// may not be redistributed; see Tests/References/SOURCES.md).
+    static let glueSamples = References.root.appendingPathComponent("samples/glue")
 
     /// This test target's committed resource files.
-    static let resources = packageRoot.appendingPathComponent("Tests/GLUETests/Resources")
+    static let resources = References.packageRoot.appendingPathComponent("Tests/GLUETests/Resources")
 
-    /// `../shared/data/glue/<relativePath>`, or an `XCTSkip` (with a printed reason) if it is absent.
+    /// `Tests/References/data/glue/<relativePath>`; throws (the test fails) when it is absent.
     static func requireGLUE(_ relativePath: String) throws -> URL {
-        let url = glueData.appendingPathComponent(relativePath)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            print("Skipping: GLUE data \(url.path) not found")
-            throw XCTSkip("GLUE data \(url.path) not found")
-        }
-        return url
+        try References.url("data/glue/" + relativePath)
+    }
+
+    /// `Tests/References/samples/glue/<relativePath>`; throws (the test fails) when it is absent.
+    static func requireGLUESample(_ relativePath: String) throws -> URL {
+        try References.url("samples/glue/" + relativePath)
     }
 
     /// A fresh empty temporary directory, removed when the test ends.
     static func temporaryDirectory(_ testCase: XCTestCase) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("GLUETests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
+        try testCase.makeTemporaryDirectory(prefix: "GLUETests")
     }
 
     /// Writes `bytes` to `directory/name` and returns the URL.

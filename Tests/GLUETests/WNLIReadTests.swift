@@ -1,7 +1,7 @@
 import DeBERTaGLUE
 import XCTest
 
-/// WNLI read from `../shared/data/glue/WNLI` (no GLUE-layout train file exists here).
+/// WNLI read from `Tests/References/data/glue/WNLI` (no GLUE-layout train file exists here).
 final class WNLIReadTests: XCTestCase {
     func testDevAndTest() throws {
         let directory = try TestPaths.requireGLUE("WNLI")

@@ -2,16 +2,14 @@ import DeBERTaCheckpoint
 import DeBERTaModeling
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import XCTest
 
 /// The Enhanced Mask Decoder against the float64 NumPy reference of Scripts/make_emd_reference.py
-/// (MODEL.md §12 on the shared tiny fixtures with an added position table).
+/// (MODEL.md §12 on the tiny fixtures of Tests/References with an added position table).
 final class EnhancedMaskDecoderReferenceTests: XCTestCase {
     func model(_ name: String, reference r: [String: StoredTensor]) throws -> DeBERTaModel {
-        let folder = sharedRoot.appendingPathComponent("fixtures/\(name)")
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) else {
-            throw XCTSkip("fixture \(folder.path) absent")
-        }
+        let folder = try References.fixture(name)
         var tensors = try CheckpointFile.loadTensors(from: folder.appendingPathComponent("model.safetensors"))
         tensors["deberta.embeddings.position_embeddings.weight"] = r["\(name).position_table"]
         let config = try DeBERTaConfiguration.load(from: folder.appendingPathComponent("config.json"))

@@ -19,9 +19,8 @@ final class GDESTests: XCTestCase {
     /// The RTD loss reaches E_Δ but gives exactly zero gradient to the generator's table E_G.
     func testRTDLossDoesNotReachGeneratorEmbeddings() throws {
         let (g, d, sharing) = try models()
-        g.setRequiresGrad(true)
-        sharing.discriminatorParameters.forEach { $0.setRequiresGrad(true) }
-        let loss = try XCTUnwrap(try d(input, labels: .values(targets)).loss)
+        let gradients = ForwardContext(mode: .gradientsWithoutDropout)
+        let loss = try XCTUnwrap(try d(input, labels: .values(targets), context: gradients).loss)
         loss.backward()
         let eG = g.embeddings.wordEmbeddings
         XCTAssertNil(eG.grad, "no gradient path from the RTD loss into E_G")
@@ -36,7 +35,7 @@ final class GDESTests: XCTestCase {
         XCTAssertEqual(nonZeroRows, used.count)
         XCTAssertNil(d.embeddings.wordEmbeddings.grad, "the discriminator's own table is not used")
         // The generator's MLM loss does reach E_G.
-        let mlm = try g.maskedLMLogits(input, at: [1, 4, 8])
+        let mlm = try g.maskedLMLogits(input, at: [1, 4, 8], context: gradients)
         crossEntropy(mlm, labels: IndexTensor([7, 4, 6] as [Int32], shape: [3])).backward()
         XCTAssertNotNil(eG.grad)
         XCTAssertGreaterThan(globalNormOf(eG.grad), 0)

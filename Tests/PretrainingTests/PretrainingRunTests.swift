@@ -3,6 +3,7 @@ import DeBERTaCheckpoint
 import DeBERTaModeling
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import DeBERTaTraining
 import XCTest
 @testable import DeBERTaPretraining
@@ -11,7 +12,7 @@ import XCTest
 final class PretrainingRunTests: XCTestCase {
     /// A data folder with train.txt / valid.txt prepared from the committed raw text, and a config.
     func setUpRun(_ task: PretrainingTask, dir: URL, steps: Int = 4, dump: Int = 2) throws -> PretrainingOptions {
-        let tokenizerFolder = sharedRoot.appendingPathComponent("data/tokenizers/deberta-v3-style")
+        let tokenizerFolder = try References.url("data/tokenizers/deberta-v3-style")
         let data = dir.appendingPathComponent("data")
         let preparation = try CorpusPreparation(tokenizer: try v3Tokenizer(), maxSequenceLength: 24)
         try preparation.prepare(inputs: [resources.appendingPathComponent("prepare_input.txt")], output: data.appendingPathComponent("train.txt"))
@@ -49,7 +50,7 @@ final class PretrainingRunTests: XCTestCase {
         let out = o.outputDirectory
         let lines = try String(contentsOf: out.appendingPathComponent("eval_results.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
-        XCTAssertEqual(PretrainingEvaluationRecord(json: lines[1]), records[1])
+        XCTAssertEqual(try JSONLinesFile<EvaluationRecord>.read(out.appendingPathComponent("eval_results.jsonl")), records)
         let log = try String(contentsOf: out.appendingPathComponent("training_log.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(log.count, 4)
         XCTAssertTrue(log[0].contains("\"discriminator_loss\""))
@@ -67,9 +68,9 @@ final class PretrainingRunTests: XCTestCase {
         let d = try SafeTensors.read(from: out.appendingPathComponent("discriminator/model.safetensors")).tensors
         XCTAssertNotNil(d["mask_predictions.classifier.weight"])
         XCTAssertNil(d["deberta.embeddings.word_embeddings._weight"])
-        let checkpoint = try XCTUnwrap(TrainingCheckpoint.latest(in: out.appendingPathComponent("checkpoints")))
-        XCTAssertEqual(checkpoint.lastPathComponent, "checkpoint-000004")
-        let delta = try XCTUnwrap(try SafeTensors.read(from: checkpoint.appendingPathComponent("discriminator.safetensors")).tensors["deberta.embeddings.word_embeddings._weight"]).floatValues()
+        let checkpoint = try XCTUnwrap(CheckpointFolder.latest(in: out.appendingPathComponent("checkpoints")))
+        XCTAssertEqual(checkpoint.url.lastPathComponent, "checkpoint-000004")
+        let delta = try XCTUnwrap(try SafeTensors.read(from: checkpoint.url.appendingPathComponent("discriminator.safetensors")).tensors["deberta.embeddings.word_embeddings._weight"]).floatValues()
         XCTAssertGreaterThan(delta.map(abs).max()!, 0, "E_Δ was trained")
         let eG = try XCTUnwrap(generatorTensors["deberta.embeddings.word_embeddings.weight"]).floatValues()
         let eD = try XCTUnwrap(d["deberta.embeddings.word_embeddings.weight"]).floatValues()

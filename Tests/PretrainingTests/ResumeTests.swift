@@ -14,13 +14,13 @@ final class ResumeTests: XCTestCase {
                                       vocabulary: vocabulary, masker: masker, maxSequenceLength: 16, size: size, shuffled: true)
     }
 
-    func trainer(_ task: PretrainingTask, seed: UInt64, decoupled: Bool = true, fp16: Bool = false) throws -> PretrainingTrainer {
+    func trainer(_ task: PretrainingTask, seed: UInt64, decoupled: Bool = true, lossScaling: Bool = false) throws -> PretrainingTrainer {
         var options = TrainingOptions()
         options.learningRate = 3e-3
         options.warmup = 0.25
         options.totalSteps = 6
         options.seed = 11
-        options.fp16 = fp16
+        options.dynamicLossScaling = lossScaling
         options.accumulativeUpdate = 2
         let generator = try DeBERTaModel(configuration: tinyConfiguration(layers: task == .mlm ? 2 : 1), head: .maskedLM, seed: seed)
         if task == .mlm { return try PretrainingTrainer(mlm: generator, options: options) }
@@ -39,24 +39,24 @@ final class ResumeTests: XCTestCase {
         }
     }
 
-    func checkResume(_ task: PretrainingTask, decoupled: Bool = true, fp16: Bool = false) throws {
+    func checkResume(_ task: PretrainingTask, decoupled: Bool = true, lossScaling: Bool = false) throws {
         let batch = 4, data = try dataset(task, size: 6 * batch)
-        let straight = try losses(try trainer(task, seed: 5, decoupled: decoupled, fp16: fp16), data, steps: 0..<6, batch: batch)
-        let first = try trainer(task, seed: 5, decoupled: decoupled, fp16: fp16)
+        let straight = try losses(try trainer(task, seed: 5, decoupled: decoupled, lossScaling: lossScaling), data, steps: 0..<6, batch: batch)
+        let first = try trainer(task, seed: 5, decoupled: decoupled, lossScaling: lossScaling)
         let head = try losses(first, data, steps: 0..<3, batch: batch)
         let dir = try temporaryFolder(self)
-        let folder = try PretrainingCheckpoint.save(first, nextSample: 3 * batch, in: dir)
+        let folder = try first.saveCheckpoint(nextSample: 3 * batch, in: dir)
         // Fresh models from another seed: everything must come from the checkpoint.
-        let second = try trainer(task, seed: 99, decoupled: decoupled, fp16: fp16)
-        XCTAssertEqual(try PretrainingCheckpoint.restore(second, from: folder), 3 * batch)
+        let second = try trainer(task, seed: 99, decoupled: decoupled, lossScaling: lossScaling)
+        XCTAssertEqual(try second.restore(from: folder), 3 * batch)
         XCTAssertEqual(second.step, 3)
         let tail = try losses(second, data, steps: 3..<6, batch: batch)
         XCTAssertEqual(head + tail, straight, "\(task) decoupled \(decoupled): resumed losses differ")
         XCTAssertNotEqual(straight[0], straight[5], "training changes the losses")
-        print("\(task)\(decoupled ? "" : " joint")\(fp16 ? " fp16" : ""): losses \(straight.map { $0[0] })")
+        print("\(task)\(decoupled ? "" : " joint")\(lossScaling ? " fp16" : ""): losses \(straight.map { $0[0] })")
     }
 
     func testMLMResumesExactly() throws { try checkResume(.mlm) }
     func testRTDResumesExactly() throws { try checkResume(.rtd) }
-    func testJointRTDResumesExactly() throws { try checkResume(.rtd, decoupled: false, fp16: true) }
+    func testJointRTDResumesExactly() throws { try checkResume(.rtd, decoupled: false, lossScaling: true) }
 }

@@ -1,5 +1,6 @@
 import DeBERTaCheckpoint
 import DeBERTaModeling
+import DeBERTaTestSupport
 import Foundation
 import DeBERTaTensors
 import DeBERTaTokenizers
@@ -7,18 +8,12 @@ import XCTest
 @testable import DeBERTaPretraining
 
 /// This test target's committed references (made by Scripts/make_*_reference*.py).
-let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+let resources = References.packageRoot.appendingPathComponent("Tests/PretrainingTests/Resources")
 
-/// `../shared` beside the package root.
-let sharedRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
-
-/// The v3-style SentencePiece tokenizer folder of the shared data (8000 pieces + `[MASK]`).
+/// The v3-style SentencePiece tokenizer folder of the reference data (8000 pieces + `[MASK]`).
 func v3Tokenizer() throws -> Tokenizer {
-    let folder = sharedRoot.appendingPathComponent("data/tokenizers/deberta-v3-style")
-    guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("spm.model").path) else {
-        throw XCTSkip("shared tokenizer absent at \(folder.path)")
-    }
+    let folder = try References.url("data/tokenizers/deberta-v3-style")
+    _ = try References.url("data/tokenizers/deberta-v3-style/spm.model")
     return try Tokenizer.load(directory: folder)
 }
 
@@ -44,12 +39,7 @@ func tinyConfiguration(layers: Int, vocabSize: Int = 8001, dropout: Float = 0.1)
 }
 
 /// A temporary folder removed at the end of the test.
-func temporaryFolder(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pretraining-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
-}
+func temporaryFolder(_ test: XCTestCase) throws -> URL { try test.makeTemporaryDirectory(prefix: "pretraining-tests") }
 
 /// The JSON object of a resource file.
 func jsonResource(_ name: String) throws -> [String: Any] {

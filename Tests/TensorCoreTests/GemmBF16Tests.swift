@@ -1,3 +1,4 @@
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaTensors
 

@@ -1,3 +1,4 @@
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaTensors
 
@@ -40,12 +41,8 @@ final class LinearBF16Tests: XCTestCase {
         let x = Tensor(xv, shape: [3, 5, inF]).requiringGrad()
         let w = Tensor(wv, shape: [outF, inF]).requiringGrad()
         let b = Tensor(bv, shape: [outF]).requiringGrad()
-        let y = try Precision.withMatmul(.bf16) {
-            let y = linear(x, weight: w, bias: b)
-            sum(y * Tensor(gv, shape: [3, 5, outF])).backward()   // dL/dy = g
-            return y
-        }
-        XCTAssertEqual(Precision.matmul, .fp32, "withMatmul restores the setting")
+        let y = linear(x, weight: w, bias: b, precision: .bf16)
+        sum(y * Tensor(gv, shape: [3, 5, outF])).backward()   // dL/dy = g
         XCTAssertEqual(y.shape, [3, 5, outF])
         let xr = roundedToBF16(xv), wr = roundedToBF16(wv), gr = roundedToBF16(gv)
         // y = x·Wᵀ + b
@@ -81,15 +78,14 @@ final class LinearBF16Tests: XCTestCase {
         let xv = randomValues(rows * inF, seed: 21)
         let x = Tensor(xv, shape: [rows, inF])
         let w = Tensor(randomValues(outF * inF, seed: 22), shape: [outF, inF])
-        try Precision.setMatmul(.bf16)
-        defer { try? Precision.setMatmul(.fp32) }
-        let first = linear(x, weight: w, bias: nil).scalars
-        XCTAssertTrue(BFloat16WeightCache.buffer(for: w) === BFloat16WeightCache.buffer(for: w), "an unchanged weight is rounded once")
+        let cache = WeightCache()
+        let first = linear(x, weight: w, bias: nil, precision: .bf16, cache: cache).scalars
+        XCTAssertTrue(cache.bfloat16(w) === cache.bfloat16(w), "an unchanged weight is rounded once")
         // Rewrite the weight in place, as an optimizer step does, and say so.
         let newValues = randomValues(outF * inF, seed: 23)
         for i in 0..<w.count { w.data[i] = newValues[i] }
         w.storage.markModified()
-        let second = linear(x, weight: w, bias: nil).scalars
+        let second = linear(x, weight: w, bias: nil, precision: .bf16, cache: cache).scalars
         XCTAssertNotEqual(first, second)
         let ref = product(roundedToBF16(xv), transpose(roundedToBF16(newValues), rows: outF, cols: inF), m: rows, k: inF, n: outF)
         XCTAssertLessThanOrEqual(relativeError(second, ref.values, ref.magnitude), 1, "the refreshed copy is used")
@@ -97,20 +93,17 @@ final class LinearBF16Tests: XCTestCase {
 
     func testLinearWithEmptyInputsInBF16() throws {
         try requireOneDNN()
-        let fallbacks = Precision.fallbackCount
-        let (empty, zeroWidth) = try Precision.withMatmul(.bf16) {
-            (linear(Tensor.zeros([0, 4]), weight: Tensor.zeros([3, 4]), bias: nil),
-             linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3], shape: [3])))
-        }
+        let fallbacks = MatmulPrecision.bf16Fallbacks
+        let empty = linear(Tensor.zeros([0, 4]), weight: Tensor.zeros([3, 4]), bias: nil, precision: .bf16)
+        let zeroWidth = linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3], shape: [3]), precision: .bf16)
         XCTAssertEqual(empty.shape, [0, 3])
         XCTAssertEqual(zeroWidth.scalars, [1, 2, 3, 1, 2, 3], "no inputs: the bias alone")
-        XCTAssertEqual(Precision.fallbackCount, fallbacks, "handled by the bf16 path, no float32 fallback")
+        XCTAssertEqual(MatmulPrecision.bf16Fallbacks, fallbacks, "handled by the bf16 path, no float32 fallback")
         let zeroWidth32 = linear(Tensor.zeros([2, 0]), weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3], shape: [3]))
         XCTAssertEqual(zeroWidth32.scalars, [1, 2, 3, 1, 2, 3], "float32 agrees")
     }
 
     func testFloat32PathUntouchedByDefault() {
-        XCTAssertEqual(Precision.matmul, .fp32)
         let x = Tensor([1 + 1.0 / 512, 2], shape: [1, 2]), w = Tensor([1, 0], shape: [1, 2])
         XCTAssertEqual(linear(x, weight: w, bias: nil).scalars, [1 + 1.0 / 512], "float32 keeps bits bf16 would drop")
     }

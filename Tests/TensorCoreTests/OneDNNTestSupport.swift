@@ -1,15 +1,8 @@
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaTensors
 
-/// Skips the calling test (with the reason printed) when oneDNN cannot be opened; fails nothing else.
-func requireOneDNN() throws {
-    do {
-        _ = try OneDNN.shared()
-    } catch {
-        print("skipping: \(error)")
-        throw XCTSkip("\(error)")
-    }
-}
+// `requireOneDNN()` (a failure, not a skip, when oneDNN is missing: `make deps` installs it) is in DeBERTaTestSupport.
 
 /// Deterministic standard-normal-ish values (sum of uniforms), reproducible across runs.
 func randomValues(_ count: Int, seed: UInt64) -> [Float] {

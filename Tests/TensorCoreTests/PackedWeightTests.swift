@@ -4,7 +4,7 @@ import XCTest
 @testable import DeBERTaTensors
 
 /// The packed-weight product kernel (`ck_sgemm_packed` through ``PackedWeight``) and its use by
-/// `linear` for constant weights, against Double references.
+/// `linear` for constant weights with a ``WeightCache``, against Double references.
 final class PackedWeightTests: XCTestCase {
     override func setUpWithError() throws {
         try XCTSkipUnless(PackedWeight.isAvailable, "the packed kernel needs AVX-512")
@@ -108,9 +108,10 @@ final class PackedWeightTests: XCTestCase {
         }
     }
 
-    /// GELU fused into the product (inference) against the Double reference passed through erf-GELU,
-    /// over two k blocks (k = 900) so that only the last block's store applies it; with an input that
-    /// records gradients the unfused path runs and the gradient flows.
+    /// GELU fused into the product (inference: a weight cache, nothing records gradients) against the
+    /// Double reference passed through erf-GELU, over two k blocks (k = 900) so that only the last
+    /// block's store applies it; with an input that records gradients the unfused path runs and the
+    /// gradient flows.
     func testFusedGELUMatchesReference() {
         let rows = 8, inF = 900, outF = 70
         let xv = randomValues(rows * inF, seed: 71), wv = randomValues(outF * inF, seed: 72).map { $0 * 0.05 }
@@ -118,9 +119,11 @@ final class PackedWeightTests: XCTestCase {
         let w = Tensor(wv, shape: [outF, inF]), b = Tensor(bv, shape: [outF])
         let ref = reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)
         func gelu(_ v: Double) -> Double { 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())) }
-        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, activation: .gelu)
+        let cache = WeightCache()
+        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, activation: .gelu, cache: cache)
+        XCTAssertGreaterThan(cache.byteCount, 0, "the packed product ran")
         let x = Tensor(xv, shape: [rows, inF]).requiringGrad()
-        let unfused = linear(x, weight: w, bias: b, activation: .gelu)
+        let unfused = linear(x, weight: w, bias: b, activation: .gelu, cache: cache)
         for i in 0..<(rows * outF) {
             XCTAssertEqual(Double(fused.data[i]), gelu(ref.values[i]), accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "fused \(i)")
             XCTAssertEqual(Double(unfused.data[i]), gelu(ref.values[i]), accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "unfused \(i)")
@@ -137,9 +140,11 @@ final class PackedWeightTests: XCTestCase {
         let bv = randomValues(outF, seed: 83), rv = randomValues(rows * outF, seed: 84)
         let w = Tensor(wv, shape: [outF, inF]), b = Tensor(bv, shape: [outF])
         let ref = reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)
-        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, adding: Tensor(rv, shape: [rows, outF]))
+        let cache = WeightCache()
+        let fused = linear(Tensor(xv, shape: [rows, inF]), weight: w, bias: b, adding: Tensor(rv, shape: [rows, outF]), cache: cache)
+        XCTAssertGreaterThan(cache.byteCount, 0, "the packed product ran")
         let residual = Tensor(rv, shape: [rows, outF]).requiringGrad()
-        let unfused = linear(Tensor(xv, shape: [rows, inF]).requiringGrad(), weight: w, bias: b, adding: residual)
+        let unfused = linear(Tensor(xv, shape: [rows, inF]).requiringGrad(), weight: w, bias: b, adding: residual, cache: cache)
         for i in 0..<(rows * outF) {
             let expected = ref.values[i] + Double(rv[i])
             XCTAssertEqual(Double(fused.data[i]), expected, accuracy: 1e-5 * ref.magnitude[i] + 1e-6, "fused \(i)")
@@ -149,29 +154,33 @@ final class PackedWeightTests: XCTestCase {
         XCTAssertEqual(residual.grad?.scalars, [Float](repeating: 1, count: rows * outF))
     }
 
-    /// `linear` packs a constant weight once, follows in-place changes of it (version), and leaves
-    /// weights that are being trained to `sgemm`, whose gradients stay right.
+    /// `linear` with a weight cache packs a constant weight once, follows in-place changes of it
+    /// (version), and leaves weights that are being trained to `sgemm`, whose gradients stay right.
     func testLinearUsesCachedPackedWeightForConstantWeights() {
-        PackedWeight.removeAllCached()
         let rows = 9, inF = 70, outF = 90
         let xv = randomValues(rows * inF, seed: 31), wv = randomValues(outF * inF, seed: 32), bv = randomValues(outF, seed: 33)
         let x = Tensor(xv, shape: [3, 3, inF]), w = Tensor(wv, shape: [outF, inF]), b = Tensor(bv, shape: [outF])
-        let y = linear(x, weight: w, bias: b)
+        let cache = WeightCache()
+        let y = linear(x, weight: w, bias: b, cache: cache)
         XCTAssertEqual(y.shape, [3, 3, outF])
-        XCTAssertEqual(PackedWeight.cachedCount, 1)
-        XCTAssertTrue(PackedWeight.cached(for: w) === PackedWeight.cached(for: w), "an unchanged weight is packed once")
+        let packed = cache.packed(w)
+        XCTAssertNotNil(packed)
+        XCTAssertEqual(cache.byteCount, packed!.byteCount)
+        XCTAssertTrue(cache.packed(w) === packed, "an unchanged weight is packed once")
         XCTAssertLessThanOrEqual(worstError(y.scalars, reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)), 1)
 
         let newValues = randomValues(outF * inF, seed: 34)
         for i in 0..<w.count { w.data[i] = newValues[i] }
         w.storage.markModified()
-        let y2 = linear(x, weight: w, bias: b)
+        let y2 = linear(x, weight: w, bias: b, cache: cache)
+        XCTAssertFalse(cache.packed(w) === packed, "a changed weight is packed again")
         XCTAssertLessThanOrEqual(worstError(y2.scalars, reference(xv, newValues, bias: bv, rows: rows, n: outF, k: inF)), 1,
                                  "the weight is packed again after it changed")
 
         let trained = Tensor(wv, shape: [outF, inF]).requiringGrad()
-        XCTAssertNil(PackedWeight.cached(for: trained), "weights that record gradients are not packed")
-        let y3 = linear(x, weight: trained, bias: b)
+        let trainedCache = WeightCache()
+        let y3 = linear(x, weight: trained, bias: b, cache: trainedCache)
+        XCTAssertEqual(trainedCache.byteCount, 0, "weights that record gradients are not packed")
         XCTAssertLessThanOrEqual(worstError(y3.scalars, reference(xv, wv, bias: bv, rows: rows, n: outF, k: inF)), 1)
         sum(y3).backward()
         for j in [0, 45, 89] { for p in [0, 69] {

@@ -7,7 +7,7 @@ import XCTest
 /// The expected strings come from Scripts/make_tokenizer_fixtures.py: the original DeBERTa decoders
 /// (v1: byte-level, lossless; v3: sentencepiece `decode_pieces` without the special tokens, as
 /// `SPMTokenizer.decode` does). Only records whose decoded text differs from the default
-/// expectation (`defaultExpectation`) are stored in Tests/Fixtures/Tokenizers/decoded.*.jsonl.
+/// expectation (`defaultExpectation`) are stored in Tests/References/tokenizers/decoded.*.jsonl.
 final class DecodeTests: XCTestCase {
     struct Exception: Decodable {
         let record: Int
@@ -21,6 +21,7 @@ final class DecodeTests: XCTestCase {
             let row = try JSONDecoder().decode(Exception.self, from: Data(line))
             out[row.record] = row.decoded
         }
+        XCTAssertEqual(out.count, ["v1": 0, "v3": 266, "spm-test": 659][name], "rows of decoded.\(name).jsonl")
         return out
     }
 

@@ -27,7 +27,7 @@ final class PreTokenizerTests: XCTestCase {
         XCTAssertEqual(split("e\u{301}"), ["e", "\u{301}"])  // combining mark is "other"
     }
 
-    /// Every assigned code point gets the class the `regex` module gives it (Fixtures/regex-classes.txt).
+    /// Every assigned code point gets the class the `regex` module gives it (Tests/References/tokenizers/regex-classes.txt).
     func testCharacterClassesMatchRegexModuleOnAllCodePoints() throws {
         let text = try String(contentsOf: TestData.fixtures.appendingPathComponent("regex-classes.txt"), encoding: .utf8)
         var runs: [(UInt32, Character)] = []
@@ -68,7 +68,7 @@ final class PreTokenizerTests: XCTestCase {
         XCTAssertGreaterThan(checked, 1_090_000)
     }
 
-    /// Random strings over every class, split by `regex.findall` in Python (Fixtures/gpt2-splits.jsonl).
+    /// Random strings over every class, split by `regex.findall` in Python (Tests/References/tokenizers/gpt2-splits.jsonl).
     func testRandomStringsSplitLikeRegexFindall() throws {
         struct Case: Decodable { let text: String; let lengths: [Int] }
         let data = try Data(contentsOf: TestData.fixtures.appendingPathComponent("gpt2-splits.jsonl"))

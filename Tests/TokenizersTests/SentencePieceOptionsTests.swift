@@ -30,6 +30,7 @@ final class SentencePieceOptionsTests: XCTestCase {
             }
         }
         print("sentencepiece variants: a \(matchedA)/\(total), b \(matchedB)/\(total) identical")
+        XCTAssertEqual(total, 327, "rows of spm-variants.expected.jsonl")
         XCTAssertEqual(matchedA, total, failures.joined(separator: "\n"))
         XCTAssertEqual(matchedB, total, failures.joined(separator: "\n"))
     }

@@ -1,26 +1,23 @@
 import Foundation
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaTokenizers
 
-/// Locations of the shared test data, found from this file's path (package root/../shared).
+/// Locations of the tokenizer reference files (Tests/References, through the test-support locator).
 enum TestData {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let tokenizers = shared.appendingPathComponent("data/tokenizers")
+    static let tokenizers = References.root.appendingPathComponent("data/tokenizers")
     static let v1 = tokenizers.appendingPathComponent("deberta-v1-style")
     static let v3 = tokenizers.appendingPathComponent("deberta-v3-style")
     static let spmTests = tokenizers.appendingPathComponent("sentencepiece-tests")
-    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/Tokenizers")
+    /// Fixtures made here by Scripts/make_*_fixtures.py (Tests/References/tokenizers).
+    static let fixtures = References.root.appendingPathComponent("tokenizers")
 
-    /// Skips the test (printing why) when a shared file is missing.
-    static func require(_ url: URL) throws -> URL {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            let reason = "test data not found at \(url.path)"
-            print("SKIPPED: \(reason)")
-            throw XCTSkip(reason)
-        }
-        return url
-    }
+    /// Number of records in each `reference.jsonl` here: the shared files' 4405 less the 408 MRPC
+    /// dev pairs (records 278–685 there), which are not redistributed (Tests/References/SOURCES.md).
+    static let referenceRecords = 3997
+
+    /// `url` when it exists; throws (the test fails) naming the missing file otherwise.
+    static func require(_ url: URL) throws -> URL { try References.existing(url) }
 
     /// One line of a `reference.jsonl` file.
     struct Record: Decodable {
@@ -30,13 +27,19 @@ enum TestData {
         let token_type_ids: [Int]
     }
 
-    /// Reads a JSON Lines reference file (records split on "\n" only).
+    /// Reads a JSON Lines reference file (records split on "\n" only), and checks it holds the number of
+    /// records it should (`reference.jsonl` 3997, `reference.hf-split-special.jsonl` 13), so that no loop
+    /// over it can pass by iterating over nothing.
     static func records(_ url: URL) throws -> [Record] {
         let data = try Data(contentsOf: try require(url))
         let decoder = JSONDecoder()
         var out: [Record] = []
         for line in data.split(separator: 0x0A) where !line.isEmpty {
             out.append(try decoder.decode(Record.self, from: Data(line)))
+        }
+        let expected = ["reference.jsonl": referenceRecords, "reference.hf-split-special.jsonl": 13][url.lastPathComponent]
+        guard let expected, out.count == expected else {
+            throw MissingPrerequisite("\(url.path): \(out.count) records, expected \(expected.map(String.init) ?? "a known reference file")")
         }
         return out
     }

@@ -1,4 +1,5 @@
 import DeBERTaCheckpoint
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 
@@ -23,8 +24,7 @@ final class CommandLineTests: XCTestCase {
     /// `deberta forward --labels --gradients` on the bundled example (the v3-tiny fixture with its
     /// seqcls3 head) writes the reference logits, loss and every gradient.
     func testForwardWritesLogitsLossAndGradients() throws {
-        let reference = fixturesRoot.appendingPathComponent("deberta-v3-tiny/reference.safetensors")
-        guard FileManager.default.fileExists(atPath: reference.path) else { throw XCTSkip("fixtures absent") }
+        let reference = try References.url("fixtures/deberta-v3-tiny/reference.safetensors")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("forward-\(getpid()).safetensors")
         defer { try? FileManager.default.removeItem(at: out) }
         let example = packageRoot.appendingPathComponent("Examples/deberta-v3-tiny")
@@ -37,6 +37,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(zip(ours["logits"]!.floatValues(), ref["seqcls3.logits"]!.floatValues()).map { abs($0 - $1) }.max()!, 0, accuracy: 5e-6)
         XCTAssertEqual(ours["loss"]!.floatValues()[0], ref["seqcls3.loss"]!.floatValues()[0], accuracy: 1e-5)
         let grads = ref.keys.filter { $0.hasPrefix("grad.") }
+        XCTAssertEqual(grads.count, 42, "the fixture's reference gradients")
         XCTAssertEqual(Set(ours.keys.filter { $0.hasPrefix("grad.") }), Set(grads))
         for g in grads {
             XCTAssertLessThanOrEqual(zip(ours[g]!.floatValues(), ref[g]!.floatValues()).map { abs($0 - $1) }.max()!, 1e-6, g)
@@ -59,8 +60,7 @@ final class CommandLineTests: XCTestCase {
 
     /// `deberta tokenize`: ids of the reference tokenizer, pairs with token types, and a named line for invalid UTF-8.
     func testTokenizeWritesJSONLinesAndRejectsInvalidUTF8() throws {
-        let folder = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
-        guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("shared tokenizer data absent") }
+        let folder = try References.url("data/tokenizers/deberta-v3-style")
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("tokenize-\(getpid())")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }

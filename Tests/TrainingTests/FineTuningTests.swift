@@ -2,21 +2,19 @@
 import Foundation
 import DeBERTaGLUE
 import DeBERTaTensors
+import DeBERTaTestSupport
 import DeBERTaTokenizers
 import XCTest
 @testable import DeBERTaModeling
 @testable import DeBERTaTraining
-
-let sharedData = fixturesRoot.deletingLastPathComponent().appendingPathComponent("data")
 
 final class FineTuningTests: XCTestCase {
     /// A small RTE-format task (rows of the real RTE dev file) end to end: training with checkpoints,
     /// evaluations in eval_results.jsonl, GLUE submission file, and a model folder that loads back
     /// with the same predictions.
     func testRunWritesResultsPredictionsAndAReloadableModel() throws {
-        let rte = sharedData.appendingPathComponent("glue/RTE/dev.tsv")
-        let tokenizerFolder = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
-        guard FileManager.default.fileExists(atPath: rte.path) else { throw XCTSkip("shared GLUE data absent") }
+        let rte = try References.url("data/glue/RTE/dev.tsv")
+        let tokenizerFolder = try References.url("data/tokenizers/deberta-v3-style")
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("deberta-ft-\(getpid())")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let data = tmp.appendingPathComponent("data"), out = tmp.appendingPathComponent("out")
@@ -74,7 +72,7 @@ final class FineTuningTests: XCTestCase {
         let examples = try run.task.examples(split: .test, dataDirectory: data)
         let tokenizer = try Tokenizer.load(directory: folder)
         let features = try GLUEFeatures.make(examples, tokenizer: tokenizer, maxSequenceLength: 32)
-        let predicted = try run.predict(reloaded, features, batchSize: 5)
+        let predicted = try run.predict(reloaded, features, padId: Int32(tokenizer.specialTokenIds.pad), batchSize: 5)
         let written = submission.dropFirst().map { $0.hasSuffix("\tentailment") ? 1 : 0 }
         XCTAssertEqual(predicted.map { $0.classIndex! }, written)
     }
@@ -82,8 +80,7 @@ final class FineTuningTests: XCTestCase {
     /// The original's feature layout: `[CLS] A [SEP] B [SEP]` with types 0…0 1…1, and over-long pairs
     /// cut to the limit.
     func testFeaturesFollowTheOriginalLayout() throws {
-        let folder = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
-        guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("shared tokenizer data absent") }
+        let folder = try References.url("data/tokenizers/deberta-v3-style")
         let tokenizer = try Tokenizer.load(directory: folder)
         let example = GLUEExample(guid: "dev-0", index: 0, line: 2, textA: "this is the first sentence", textB: "Hello world!", label: .classIndex(1), genre: nil)
         let f = try GLUEFeatures.make([example], tokenizer: tokenizer, maxSequenceLength: 64)[0]

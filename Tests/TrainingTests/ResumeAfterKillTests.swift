@@ -1,21 +1,16 @@
+import DeBERTaTestSupport
 import Foundation
 import XCTest
 
+/// The package root and the built `deberta` executable (tests that run it fail when it is absent).
+enum Executable {
+    static let packageRoot = References.packageRoot
+
+    static func binary() throws -> URL { try debertaExecutable() }
+}
+
 /// `deberta train` killed with SIGKILL after a checkpoint and restarted with `--resume` gives the
 /// per-step losses of a run that was never interrupted (training_log.jsonl), bit for bit.
-/// The package root and the built `deberta` executable (tests that run it skip when it is absent).
-enum Executable {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func binary() throws -> URL {
-        for configuration in ["debug", "release"] {
-            let url = packageRoot.appendingPathComponent(".build/\(configuration)/deberta")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        print("skipping: the deberta executable is not built (swift build --build-tests builds it)")
-        throw XCTSkip("deberta executable not built")
-    }
-}
 
 final class ResumeAfterKillTests: XCTestCase {
     func launch(_ binary: URL, _ arguments: [String]) throws -> Process {
@@ -50,8 +45,8 @@ final class ResumeAfterKillTests: XCTestCase {
 
     func testKilledRunResumesToTheSameLosses() throws {
         let exe = try Executable.binary()
-        let rte = sharedData.appendingPathComponent("glue/RTE")
-        guard FileManager.default.fileExists(atPath: rte.path) else { throw XCTSkip("shared GLUE data absent") }
+        let rte = try References.url("data/glue/RTE")
+        let tokenizer = try References.url("data/tokenizers/deberta-v3-style")
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("deberta-kill-\(getpid())")
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
@@ -63,7 +58,7 @@ final class ResumeAfterKillTests: XCTestCase {
         """.utf8).write(to: config)
         func arguments(_ out: URL) -> [String] {
             ["train", "--task_name", "RTE", "--do_train", "--data_dir", rte.path, "--output_dir", out.path,
-             "--model_config", config.path, "--vocab_path", sharedData.appendingPathComponent("tokenizers/deberta-v3-style").path,
+             "--model_config", config.path, "--vocab_path", tokenizer.path,
              "--max_seq_len", "48", "--train_batch_size", "8", "--num_train_epochs", "1", "--max_train_examples", "480",
              "--learning_rate", "1e-3", "--dump_interval", "10", "--threads", "1"]
         }
@@ -84,9 +79,8 @@ final class ResumeAfterKillTests: XCTestCase {
     /// losses and evaluations as an uninterrupted run, bit for bit.
     func testKilledPretrainingResumesToTheSameLosses() throws {
         let exe = try Executable.binary()
-        let corpus = sharedData.appendingPathComponent("corpus/gutenberg/botchan.txt")
-        let spm = sharedData.appendingPathComponent("tokenizers/deberta-v3-style")
-        guard FileManager.default.fileExists(atPath: corpus.path) else { throw XCTSkip("shared corpus absent") }
+        let corpus = try References.url("data/corpus/gutenberg/botchan.txt")
+        let spm = try References.url("data/tokenizers/deberta-v3-style")
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("deberta-pretrain-kill-\(getpid())")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let data = tmp.appendingPathComponent("data")

@@ -1,5 +1,6 @@
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaModeling
 @testable import DeBERTaTraining
@@ -13,7 +14,7 @@ final class ResumeTests: XCTestCase {
                              labels: .classes(IndexTensor([0, 1, 1, 0].map { ($0 + k) % 2 }, shape: [4])))
     }
 
-    var fp16 = false
+    var mixedPrecision = false
 
     func makeTrainer() throws -> Trainer {
         var c = tinyConfig()
@@ -23,7 +24,8 @@ final class ResumeTests: XCTestCase {
         var o = TrainingOptions()
         o.learningRate = 1e-2
         o.totalSteps = 8
-        o.fp16 = fp16          // bf16 products and the loss scaler state, in the mixed-precision test
+        o.bf16MatrixProducts = mixedPrecision   // bf16 products and the loss scaler state, in the mixed-precision test
+        o.dynamicLossScaling = mixedPrecision
         o.lossScale = 1024
         o.scaleSteps = 2
         return Trainer(model: model, options: o)
@@ -40,12 +42,12 @@ final class ResumeTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let first = try makeTrainer()
         var losses = try (0..<3).map { try first.train(batch($0)).loss }
-        try TrainingCheckpoint.save(first, position: DataPosition(epoch: 0, batch: 3), extra: ["best": "0.5"], in: dir)
+        try first.saveCheckpoint(position: DataPosition(epoch: 0, batch: 3), extra: ["best": "0.5"], in: dir)
 
         let resumed = try makeTrainer()
-        let latest = try XCTUnwrap(TrainingCheckpoint.latest(in: dir))
-        XCTAssertEqual(latest.lastPathComponent, "checkpoint-000003")
-        let (position, extra) = try TrainingCheckpoint.restore(resumed, from: latest)
+        let latest = try XCTUnwrap(CheckpointFolder.latest(in: dir))
+        XCTAssertEqual(latest.url.lastPathComponent, "checkpoint-000003")
+        let (position, extra) = try resumed.restore(from: latest)
         XCTAssertEqual(position, DataPosition(epoch: 0, batch: 3))
         XCTAssertEqual(extra["best"], "0.5")
         XCTAssertEqual(resumed.step, 3)
@@ -54,13 +56,10 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(losses, reference)
     }
 
-    /// The same with `fp16` (bf16 matrix products, dynamic loss scaling); needs oneDNN.
+    /// The same with mixed precision (bf16 matrix products, dynamic loss scaling); needs oneDNN.
     func testResumeReproducesTheUninterruptedMixedPrecisionRun() throws {
-        do { _ = try OneDNN.shared() } catch {
-            print("skipping: \(error)")
-            throw XCTSkip("\(error)")
-        }
-        fp16 = true
+        try requireOneDNN()
+        mixedPrecision = true
         try testResumeReproducesTheUninterruptedRun()
     }
 }

@@ -1,6 +1,7 @@
 import DeBERTaCheckpoint
 import Foundation
 import DeBERTaTensors
+import DeBERTaTestSupport
 import XCTest
 @testable import DeBERTaModeling
 @testable import DeBERTaTraining
@@ -22,13 +23,13 @@ final class TrajectoryParityTests: XCTestCase {
     }
 
     func testLossTrajectoriesMatchPyTorch() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/trajectory.safetensors")
+        let url = try References.packageFile("Tests/TrainingTests/Resources/trajectory.safetensors")
         let (tensors, metadata) = try SafeTensors.read(from: url)
         let runs = try JSONDecoder().decode([String: Run].self, from: Data(metadata["runs"]!.utf8))
         XCTAssertEqual(runs.count, 5)
+        var compared = 0, steps = 0
         for (name, run) in runs.sorted(by: { $0.key < $1.key }) {
-            let folder = fixturesRoot.appendingPathComponent(run.fixture)
-            guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("fixtures absent at \(folder.path)") }
+            let folder = try References.fixture(run.fixture)
             var config = try DeBERTaConfiguration.load(from: folder.appendingPathComponent("config.json"))
             config.hiddenDropoutProb = 0
             config.attentionProbsDropoutProb = 0
@@ -50,6 +51,7 @@ final class TrajectoryParityTests: XCTestCase {
             let trainer = Trainer(model: model, options: options)
             let expected = tensors[name + ".losses"]!.floatValues()
             var worst: Float = 0
+            XCTAssertEqual(expected.count, run.steps, "\(name): reference losses")
             for k in 0..<run.steps {
                 let p = "\(name).step\(k)."
                 func ids(_ n: String) throws -> IndexTensor {
@@ -65,6 +67,10 @@ final class TrajectoryParityTests: XCTestCase {
                 XCTAssertLessThanOrEqual(rel, 1e-4, "\(name) step \(k): \(result.loss) vs \(expected[k])")
             }
             print("trajectory \(name): \(run.steps) steps, worst relative loss difference \(worst)")
+            compared += 1
+            steps += run.steps
         }
+        XCTAssertEqual(compared, 5)
+        XCTAssertEqual(steps, 5 * 30, "steps compared over the 5 runs")
     }
 }

@@ -1,3 +1,3 @@
-/// Model-independent helpers for feeding GLUE examples to a model: dynamic padding, length-sorted
-/// evaluation order. All are pure functions of token-id lists.
+/// Model-independent helpers for feeding GLUE examples to a model: the length-sorted evaluation
+/// order and its batches. All are pure functions of token-id lists.
 public enum GLUEBatching {}

@@ -101,7 +101,7 @@ float ck_layer_norm_row(const float *x, const float *gamma, const float *beta, s
 typedef void (*ck_pool_task)(void *ctx, int index);
 
 /// Runs tasks 0 ..< count on up to `threads` threads (the caller and pool workers, started on first
-/// use and kept) and returns when all have finished. Idle workers spin ≈ 200 µs before sleeping
+/// use and kept) and returns when all have finished. Idle workers spin for a set time (200 µs) before sleeping
 /// (not at all with more pool threads than processors), so back-to-back loops start without a
 /// thread wake-up. Runs the tasks inline, in order, when `threads` ≤ 1, `count` > 65 535, from
 /// inside a task, or while another thread's loop is running.

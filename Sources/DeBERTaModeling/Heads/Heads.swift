@@ -2,8 +2,8 @@ import DeBERTaTensors
 
 /// The task heads a DeBERTa backbone can carry, named after Hugging Face's classes.
 public enum HeadKind: Equatable, Sendable {
-    /// The bare encoder (`DebertaModel`, `DebertaV2Model`).
-    case none
+    /// No head: the bare encoder (`DebertaModel`, `DebertaV2Model`).
+    case encoderOnly
     /// `lm_predictions.lm_head.*` (Microsoft's checkpoints, transformers with `legacy: false`).
     case maskedLM
     /// ContextPooler + classifier; `numLabels == 1` is regression.
@@ -22,7 +22,7 @@ public enum HeadKind: Equatable, Sendable {
         else if architecture.hasSuffix("ForQuestionAnswering") { self = .questionAnswering }
         else if architecture.hasSuffix("ForMultipleChoice") { self = .multipleChoice }
         else if architecture.hasSuffix("ForReplacedTokenDetection") || architecture.hasSuffix("ForPreTraining") { self = .replacedTokenDetection }
-        else if architecture == "DebertaModel" || architecture == "DebertaV2Model" { self = .none }
+        else if architecture == "DebertaModel" || architecture == "DebertaV2Model" { self = .encoderOnly }
         else { return nil }
     }
 
@@ -30,7 +30,7 @@ public enum HeadKind: Equatable, Sendable {
     public func architecture(v1: Bool) -> String {
         let base = v1 ? "Deberta" : "DebertaV2"
         switch self {
-        case .none: return base + "Model"
+        case .encoderOnly: return base + "Model"
         case .maskedLM: return base + "ForMaskedLM"
         case .sequenceClassification: return base + "ForSequenceClassification"
         case .tokenClassification: return base + "ForTokenClassification"
@@ -57,7 +57,7 @@ final class ContextPooler {
     var outputSize: Int { dense.weight.value.dim(0) }
 
     func callAsFunction(_ x: Tensor, context: ForwardContext) -> Tensor {
-        activate(dense(context.dropout(selectPosition(x, 0), dropout)), activation)
+        activate(dense(context.dropout(selectPosition(x, 0), dropout), context: context), activation)
     }
 }
 
@@ -68,6 +68,8 @@ final class MaskedLMHead {
     let norm: LayerNorm
     let bias: Parameter
     let activation: Activation
+    /// Copies of the tied decoder weight for inference (see ``Linear``).
+    let decoderCache: WeightCache
 
     init(_ b: ParameterBuilder, _ c: DeBERTaConfiguration) {
         let e = c.resolvedEmbeddingSize
@@ -75,10 +77,14 @@ final class MaskedLMHead {
         norm = LayerNorm(b, "lm_predictions.lm_head.LayerNorm", size: e, eps: c.layerNormEps)
         bias = b.make("lm_predictions.lm_head.bias", [c.vocabSize], .zeros)
         activation = c.hiddenActivation
+        decoderCache = b.makeWeightCache()
     }
 
-    func callAsFunction(_ x: Tensor, wordEmbeddings: Tensor) -> Tensor {
-        linear(norm(activate(dense(x), activation)), weight: wordEmbeddings, bias: bias.value)
+    /// Logits `[..., V]` of `x` `[..., H]`, the decoder tied to `wordEmbeddings` (the word table of the pass).
+    func callAsFunction(_ x: Tensor, wordEmbeddings: Tensor, context: ForwardContext) -> Tensor {
+        let h = norm(activate(dense(x, context: context), activation), context: context)
+        return linear(h, weight: context.read(wordEmbeddings), bias: context.value(bias), precision: context.precision,
+                      cache: context.weightCache(decoderCache))
     }
 }
 
@@ -97,8 +103,8 @@ final class ReplacedTokenHead {
     }
 
     /// Logits `[B, N]`.
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        let s = activate(dense(norm(addPerBatch(x, selectPosition(x, 0)))), activation)
-        return reshape(classifier(s), [x.dim(0), x.dim(1)])
+    func callAsFunction(_ x: Tensor, context: ForwardContext) -> Tensor {
+        let s = activate(dense(norm(addPerBatch(x, selectPosition(x, 0)), context: context), context: context), activation)
+        return reshape(classifier(s, context: context), [x.dim(0), x.dim(1)])
     }
 }

@@ -1,16 +1,16 @@
-/// The bf16 form of ``linear(_:weight:bias:)`` (``Precision/matmul`` = `.bf16`): the forward
+/// The bf16 form of ``linear(_:weight:bias:precision:cache:)`` (`precision` `.bf16`): the forward
 /// product and both backward products (`dX = G·W`, `dW = Gᵀ·X`) read bfloat16 copies of their
 /// inputs and accumulate in float32; outputs, gradients and weights stay float32.
 ///
 /// The rounded input and weight made for the forward product are kept for the backward pass,
-/// so backward rounds only the incoming gradient. Constant weights come from
-/// ``BFloat16WeightCache``. If oneDNN fails at run time, the product is computed in float32
-/// (reported once, counted in ``Precision/fallbackCount``).
-func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int, outF: Int) -> Tensor {
+/// so backward rounds only the incoming gradient. A constant weight's copy comes from `cache`
+/// (nil for weights that record gradients). If oneDNN fails at run time, the product is computed in
+/// float32 (reported once, counted in ``MatmulPrecision/bf16Fallbacks``).
+func linearBF16(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inF: Int, outF: Int, cache: WeightCache?) -> Tensor {
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
     let beta = fillWithBias(out, bias, rows: rows, columns: outF)
     let xb = BFloat16Buffer(rounding: x)
-    let wb = weight.requiresGrad ? BFloat16Buffer(rounding: weight) : BFloat16WeightCache.buffer(for: weight)
+    let wb = cache?.bfloat16(weight) ?? BFloat16Buffer(rounding: weight)
     productBF16(transA: false, transB: true, m: rows, n: outF, k: inF, a: (xb.pointer, x.data), lda: inF,
                 b: (wb.pointer, weight.data), ldb: inF, beta: beta, c: out.data, ldc: outF)
     // Keep only what the backward products read.
@@ -46,7 +46,7 @@ private func productBF16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         try BLAS.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, a: a.bf16, lda: lda,
                           b: b.bf16, ldb: ldb, beta: beta, c: c, ldc: ldc)
     } catch {
-        Precision.reportFallback(error)
+        MatmulPrecision.reportFallback(error)
         BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.fp32, lda: lda,
                    b: b.fp32, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }

@@ -73,20 +73,23 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 /// A linear layer in PyTorch's convention: `x · weightᵀ + bias`, `x` `[..., in]`,
 /// `weight` `[out, in]`, `bias` `[out]`.
 ///
-/// With ``Precision/matmul`` set to `.bf16` its three products (forward, `dX`, `dW`) read
-/// bfloat16-rounded inputs and accumulate in float32 (see `linearBF16`). In float32, a weight that
-/// does not require gradients (inference) is packed once and multiplied by the AVX-512 kernel of
-/// ``PackedWeight``; otherwise `sgemm` computes the product.
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+/// With `precision` `.bf16` its three products (forward, `dX`, `dW`) read bfloat16-rounded inputs
+/// and accumulate in float32 (see `linearBF16`). `cache` holds copies of a weight that is constant
+/// for this call (inference): in float32 the product then runs on its packed form (the AVX-512
+/// kernel of ``PackedWeight``), in bfloat16 on its rounded copy; without one, or for a weight that
+/// records gradients (whose copies an update would make stale), `sgemm` or a per-call rounding runs.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, precision: MatmulPrecision = .fp32,
+                   cache: WeightCache? = nil) -> Tensor {
     let inF = x.dim(-1), outF = weight.dim(0)
     precondition(weight.rank == 2 && weight.dim(1) == inF, "linear: input \(x.shape) does not match weight \(weight.shape)")
     let rows = x.rowCount
     if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
-    if Precision.matmul == .bf16 {
-        return linearBF16(x, weight: weight, bias: bias, rows: rows, inF: inF, outF: outF)
+    let cache = weight.requiresGrad ? nil : cache
+    if precision == .bf16 {
+        return linearBF16(x, weight: weight, bias: bias, rows: rows, inF: inF, outF: outF, cache: cache)
     }
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outF])
-    let packedDone = PackedWeight.cached(for: weight)?
+    let packedDone = cache?.packed(weight)?
         .product(x.data, rows: rows, bias: bias.map { UnsafePointer($0.data) }, into: out.data) ?? false
     if !packedDone {
         let beta = fillWithBias(out, bias, rows: rows, columns: outF)
@@ -112,30 +115,35 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     }
 }
 
-/// `activate(linear(x, weight, bias), activation)`. In float32 inference (no input records
-/// gradients) with exact GELU, the activation is applied by the packed product kernel as it stores
-/// each result, saving a pass over the (wide) output.
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
-    if activation == .gelu, let fused = fusedLinear(x, weight: weight, bias: bias, residual: nil, gelu: true) { return fused }
-    return activate(linear(x, weight: weight, bias: bias), activation)
+/// `activate(linear(x, weight, bias), activation)`. In float32 with a packed weight from `cache`
+/// and no input recording gradients (inference), exact GELU is applied by the packed product kernel
+/// as it stores each result, saving a pass over the (wide) output.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation,
+                   precision: MatmulPrecision = .fp32, cache: WeightCache? = nil) -> Tensor {
+    if activation == .gelu, precision == .fp32,
+       let fused = fusedLinear(x, weight: weight, bias: bias, residual: nil, gelu: true, cache: cache) { return fused }
+    return activate(linear(x, weight: weight, bias: bias, precision: precision, cache: cache), activation)
 }
 
-/// `linear(x, weight, bias) + residual` (`residual` shaped like the output). In float32 inference
-/// (no input records gradients) the packed product kernel adds the residual as it stores each
-/// result, saving a pass.
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
-    if let fused = fusedLinear(x, weight: weight, bias: bias, residual: residual, gelu: false) { return fused }
-    return linear(x, weight: weight, bias: bias) + residual
+/// `linear(x, weight, bias) + residual` (`residual` shaped like the output). In float32 with a
+/// packed weight from `cache` and no input recording gradients (inference), the packed product
+/// kernel adds the residual as it stores each result, saving a pass.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor,
+                   precision: MatmulPrecision = .fp32, cache: WeightCache? = nil) -> Tensor {
+    if precision == .fp32, let fused = fusedLinear(x, weight: weight, bias: bias, residual: residual, gelu: false, cache: cache) {
+        return fused
+    }
+    return linear(x, weight: weight, bias: bias, precision: precision, cache: cache) + residual
 }
 
 /// `x · weightᵀ + bias (+ residual)`, through GELU with `gelu`, computed in one pass by the packed
-/// kernel; nil (nothing computed) unless that applies: float32, no input records gradients, a packed
-/// form of the weight, and shapes that agree (the unfused fallback reports mismatches).
-private func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor?, gelu: Bool) -> Tensor? {
-    guard Precision.matmul == .fp32, !x.requiresGrad, bias?.requiresGrad != true, residual?.requiresGrad != true,
+/// kernel; nil (nothing computed) unless that applies: no input records gradients, `cache` gives a
+/// packed form of the weight, and shapes agree (the unfused fallback reports mismatches).
+private func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor?, gelu: Bool, cache: WeightCache?) -> Tensor? {
+    guard let cache, !x.requiresGrad, !weight.requiresGrad, bias?.requiresGrad != true, residual?.requiresGrad != true,
           weight.rank == 2, x.dim(-1) == weight.dim(1), bias.map({ $0.count == weight.dim(0) }) ?? true else { return nil }
     let shape = Array(x.shape.dropLast()) + [weight.dim(0)]
-    guard residual.map({ $0.shape == shape }) ?? true, let packed = PackedWeight.cached(for: weight) else { return nil }
+    guard residual.map({ $0.shape == shape }) ?? true, let packed = cache.packed(weight) else { return nil }
     let out = Tensor(uninitializedShape: shape)
     let done = packed.product(x.data, rows: x.rowCount, bias: bias.map { UnsafePointer($0.data) },
                               residual: residual.map { UnsafePointer($0.data) }, gelu: gelu, into: out.data)
