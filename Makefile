@@ -42,7 +42,10 @@ test-real-shape: deps
 # product DeBERTa, the way an app would: it must resolve, build (in its own scratch folder) and classify
 # a sentence with the bundled SST-2 model.
 CONSUMER_SCRATCH ?= .build-consumer
+# SwiftPM does not notice files added to or removed from a path dependency when it reuses a scratch
+# folder's build plan, so the plan (not the compiled objects) is dropped before each build.
 consumer-example: deps
+	rm -f $(CONSUMER_SCRATCH)/debug.yaml
 	$(SWIFT) build --package-path Examples/ClassifySentence --scratch-path $(CONSUMER_SCRATCH)
 	$$($(SWIFT) build --package-path Examples/ClassifySentence --scratch-path $(CONSUMER_SCRATCH) --show-bin-path)/ClassifySentence
 
