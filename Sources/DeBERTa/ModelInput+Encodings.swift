@@ -1,7 +1,7 @@
 extension ModelInput {
     /// A batch of tokenizer encodings: ids, attention masks and token types stacked row by row into
     /// `[B, N]` tensors, where `N` is the longest encoding; shorter ones are padded on the right by
-    /// ``PaddedBatch`` (the padder of every batch of model inputs) with `padId` (pass the tokenizer's
+    /// `PaddedBatch` (the padder of every batch of model inputs) with `padId` (pass the tokenizer's
     /// `specialTokenIds.pad`), attention mask 0 and token type 0.
     ///
     /// Token types are always included; models with `type_vocab_size` 0 ignore them, as in
