@@ -99,7 +99,9 @@ public final class FineTuningRun<Task: FineTuningTask> {
                 metrics["examples"] = Double(set.examples.count)
                 let name = set.split.name
                 // A run resumed after it finished predicts again: its earlier line for this split goes.
-                records = try results.keep { record in !(record.step == position.step && record.split == name) }
+                func isEarlier(_ record: EvaluationRecord) -> Bool { record.step == position.step && record.split == name }
+                try results.keep { !isEarlier($0) }
+                records.removeAll(where: isEarlier)
                 try record(EvaluationRecord(step: position.step, epoch: position.epoch, split: name, metrics: metrics))
             }
         }

@@ -127,6 +127,28 @@ final class NERRunTests: XCTestCase {
         XCTAssertTrue(again.joined().allSatisfy { $0.gold == "O" })
     }
 
+    /// The original's file names first, CoNLL-2003's own (`eng.train`, `eng.testa`, `eng.testb`)
+    /// otherwise; train and dev need tags, test does not.
+    func testFileNamesAndWhichSplitsNeedTags() throws {
+        let data = try makeTemporaryDirectory(prefix: "deberta-ner-files")
+        let task = NERTask()
+        XCTAssertEqual(task.dataFile(for: .dev, in: data).lastPathComponent, "valid.txt")
+        try conll([devSentences]).write(to: data.appendingPathComponent("eng.testa"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(task.dataFile(for: .dev, in: data).lastPathComponent, "eng.testa")
+        XCTAssertEqual(try task.examples(split: .dev, dataDirectory: data).map(\.words), devSentences.map(\.words))
+        try conll([devSentences], labelled: false).write(to: data.appendingPathComponent("valid.txt"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(task.dataFile(for: .dev, in: data).lastPathComponent, "valid.txt")
+        XCTAssertThrowsError(try task.examples(split: .dev, dataDirectory: data)) { error in
+            XCTAssertEqual("\(error)", "\(data.path)/valid.txt:3: no tag column (one column a line); the dev file needs the gold tags")
+        }
+        try conll([devSentences], labelled: false).write(to: data.appendingPathComponent("test.txt"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try task.examples(split: .test, dataDirectory: data).map(\.tags), [nil, nil, nil])
+        try "\n\n-DOCSTART- -X- O O\n\n".write(to: data.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try task.examples(split: .train, dataDirectory: data)) { error in
+            XCTAssertEqual("\(error)", "\(data.path)/train.txt: no sentences")
+        }
+    }
+
     /// A malformed line in any file the run reads stops it before it writes anything: no output
     /// folder, or an existing one left as it was.
     func testBadInputStopsTheRunBeforeItWritesAnything() throws {

@@ -61,14 +61,15 @@ public struct NERTask: FineTuningTask {
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// The sentences of `split`; the training file must carry tags.
+    /// The sentences of `split`; the training and dev files must carry tags (the test file may not).
     /// - Throws: ``TaskDataError`` naming the file, line and column.
     public func examples(split: NERSplit, dataDirectory: URL) throws -> [CoNLLSentence] {
         let url = dataFile(for: split, in: dataDirectory)
         let sentences = try CoNLLFile.read(url, labels: labels)
         guard !sentences.isEmpty else { throw TaskDataError(.noExamples, file: url.path, "no sentences") }
-        if split == trainSplit, sentences[0].tags == nil {
-            throw TaskDataError(.noExamples, file: url.path, line: sentences[0].lines[0], "the training file has no tag column (one column a line)")
+        if split != .test, sentences[0].tags == nil {
+            throw TaskDataError(.noExamples, file: url.path, line: sentences[0].lines[0],
+                                "no tag column (one column a line); the \(split.name) file needs the gold tags")
         }
         return sentences
     }
