@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DeBERTaGLUE", dependencies: ["DeBERTaFiles"]),
         .target(
             name: "DeBERTaFineTuning",
-            dependencies: ["DeBERTaTraining", "DeBERTaGLUE", "DeBERTaPythonCompat", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DeBERTaTraining", "DeBERTaGLUE", "DeBERTaFiles", "DeBERTaPythonCompat", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "DeBERTaPretraining",

@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @OptionGroup var optimization: OptimizationOptions
-    @Option(name: .customLong("task_name"), help: "CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI or AX.") var taskName: String
+    @Option(name: .customLong("task_name"), help: "CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI, AX, or NER (CoNLL-2003 files: train.txt, valid.txt, test.txt).") var taskName: String
     @Flag(name: .customLong("do_train")) var doTrain = false
     @Flag(name: .customLong("do_eval")) var doEval = false
     @Flag(name: .customLong("do_predict")) var doPredict = false
@@ -80,6 +80,6 @@ struct TrainCommand: ParsableCommand {
         o.maxEvalExamples = maxEvalExamples
         try optimization.apply(to: &o.training, defaultLearningRate: 2e-5)
         o.training.bf16MatrixProducts = optimization.fp16.value
-        try GLUEFineTuning(o).run()
+        try FineTuningTasks.run(o)
     }
 }

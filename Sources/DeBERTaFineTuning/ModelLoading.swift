@@ -3,8 +3,9 @@ import DeBERTaModeling
 import Foundation
 import DeBERTaTokenizers
 
-/// The tokenizer and the model of a GLUE run, from `--vocab_path`, `--pre_trained` and `--model_config`.
-extension GLUEFineTuning {
+/// The tokenizer and the model of a run, from `--vocab_path`, `--pre_trained` and `--model_config`;
+/// the model gets the task's head.
+extension FineTuningRun {
     func loadTokenizer() throws -> (Tokenizer, [URL]) {
         let candidates = [options.vocabPath, options.preTrained].compactMap { $0 }
         for url in candidates {
@@ -30,7 +31,7 @@ extension GLUEFineTuning {
     }
 
     func loadModel(tokenizer: Tokenizer) throws -> DeBERTaModel {
-        let head = HeadKind.sequenceClassification(numLabels: task.numLabels)
+        let head = task.head
         let seed = options.training.seed
         var configuration: DeBERTaConfiguration
         var tensors: [String: StoredTensor]? = nil
@@ -55,8 +56,17 @@ extension GLUEFineTuning {
         } else {
             throw ModelError.input("give --pre_trained (a model folder or checkpoint) or --model_config (random weights)")
         }
-        if let d = options.classifierDropout { configuration.clsDropout = d }
-        configuration.numLabels = task.numLabels
+        if let d = options.classifierDropout {
+            configuration.clsDropout = d
+            if case .tokenClassification = head {
+                // transformers' DebertaV2ForTokenClassification drops out with hidden_dropout_prob.
+                logger.warning("--cls_drop_out does not apply to a token-classification head (it uses hidden_dropout_prob)")
+            }
+        }
+        switch head {
+        case let .sequenceClassification(n), let .tokenClassification(n): configuration.numLabels = n
+        default: break
+        }
         if tokenizer.vocabularySize > configuration.vocabSize {
             throw ModelError.input("the tokenizer has \(tokenizer.vocabularySize) ids but the model only \(configuration.vocabSize) rows of word embeddings")
         }
