@@ -52,7 +52,8 @@ public final class GLUEFineTuning {
                 let predictions = try predict(model, features, padId: padId, batchSize: options.evalBatchSize)
                 var metrics = try GLUEMetrics.evaluate(task: task, predictions: predictions, examples: examples)
                 metrics["examples"] = Double(examples.count)
-                let record = EvaluationRecord(step: step, epoch: epoch, split: split.name, metrics: metrics)
+                var record = EvaluationRecord(step: step, epoch: epoch, split: split.name, metrics: metrics)
+                record.tag = options.tag
                 try results.append(record)
                 records.append(record)
                 record.printTable()
