@@ -146,7 +146,7 @@ public final class DeBERTaModel {
             throw ModelError.input("sequence length \(n) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
         }
         if let m = input.attentionMask, m.shape != ids.shape && m.shape != ids.shape + [n] {
-            throw ModelError.input("attention_mask \(m.shape) must be \(ids.shape) (tokens) or \(ids.shape + [n]) (pairs), as input_ids \(ids.shape)")
+            throw ModelError.input("attention_mask \(m.shape) does not match input_ids \(ids.shape): it must be \(ids.shape) (tokens) or \(ids.shape + [n]) (pairs)")
         }
         if let t = input.tokenTypeIds {
             guard t.shape == ids.shape else { throw ModelError.input("token_type_ids \(t.shape) does not match input_ids \(ids.shape)") }
@@ -277,7 +277,7 @@ public final class DeBERTaModel {
         // The first two axes become one; a pair mask [B, C, N, N] keeps its last two.
         func flat(_ t: IndexTensor?) -> IndexTensor? { t.map { IndexTensor($0.values, shape: [s[0] * s[1]] + $0.shape.dropFirst(2)) } }
         if let m = input.attentionMask, m.shape != s && m.shape != s + [s[2]] {
-            throw ModelError.input("multiple choice attention_mask \(m.shape) must be \(s) (tokens) or \(s + [s[2]]) (pairs)")
+            throw ModelError.input("multiple choice attention_mask \(m.shape) does not match input_ids \(s): it must be \(s) (tokens) or \(s + [s[2]]) (pairs)")
         }
         for (name, t) in [("token_type_ids", input.tokenTypeIds), ("position_ids", input.positionIds)] {
             if let t, t.shape != s { throw ModelError.input("multiple choice \(name) \(t.shape) does not match input_ids \(s)") }

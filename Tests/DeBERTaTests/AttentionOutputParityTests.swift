@@ -160,7 +160,7 @@ final class AttentionOutputParityTests: XCTestCase {
         var input = try ref.input()
         input.attentionMask = IndexTensor([Int32](repeating: 1, count: 3 * 11 * 10), shape: [3, 11, 10])
         XCTAssertThrowsError(try model(input)) { error in
-            XCTAssertTrue("\(error)".contains("attention_mask [3, 11, 10] must be [3, 11] (tokens) or [3, 11, 11] (pairs)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("attention_mask [3, 11, 10] does not match input_ids [3, 11]: it must be [3, 11] (tokens) or [3, 11, 11] (pairs)"), "\(error)")
         }
     }
 
