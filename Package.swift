@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTestSupport"]),
         .testTarget(name: "DeBERTaAPITests", dependencies: ["DeBERTa", "DeBERTaTestSupport"]),
         .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
-        .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaCLI", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "PretrainingTests", dependencies: ["DeBERTa", "DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"],
                     exclude: ["Resources"]),
     ],

@@ -7,6 +7,18 @@ struct DeBERTaCommand: ParsableCommand {
         commandName: "deberta",
         abstract: "DeBERTa (v1, v2, v3) in Swift: run, inspect and benchmark models.",
         subcommands: [TrainCommand.self, PrepareDataCommand.self, PretrainCommand.self, FillMaskCommand.self, ConvertCommand.self, TokenizeCommand.self, ForwardCommand.self, BenchCommand.self])
+
+    /// Parses and runs the command line; `train` first completes abbreviated option names as the
+    /// original's argparse parser does (``TrainCommand/expandingAbbreviations(_:)``).
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "train" {
+            do { arguments = ["train"] + (try TrainCommand.expandingAbbreviations(Array(arguments.dropFirst()))) } catch {
+                exit(withError: fail(error))
+            }
+        }
+        main(arguments)
+    }
 }
 
 /// Prints `error` to standard error and exits with status 1.

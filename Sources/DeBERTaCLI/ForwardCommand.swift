@@ -10,10 +10,13 @@ struct ForwardCommand: ParsableCommand {
         commandName: "forward",
         abstract: "Run a model on inputs from a safetensors file and write every output (the golden-test interface).",
         discussion: """
-        Inputs: int64 input_ids [B, N], optional attention_mask and token_type_ids; with --labels also
-        labels (int64, or float32 for regression; start_positions/end_positions for question answering).
+        Inputs: int64 input_ids [B, N]; optional attention_mask ([B, N], or [B, N, N] pairs used as given:
+        query i attends to key j where it is non-zero), token_type_ids and position_ids [B, N]; with
+        --labels also labels (int64, or float32 for regression; start_positions/end_positions for question
+        answering).
         Outputs (float32): hidden_states.0 … hidden_states.L, last_hidden_state, logits (when the model
-        has a head), loss [1] (with --labels) and grad.<parameter> (with --gradients).
+        has a head), loss [1] (with --labels), grad.<parameter> (with --gradients) and attentions.0 …
+        attentions.L-1 [B, heads, N, N] (with --attentions: probabilities after the softmax).
         """)
 
     @Option(help: "Model folder (Hugging Face or original layout).")
@@ -26,6 +29,8 @@ struct ForwardCommand: ParsableCommand {
     var labels = false
     @Flag(help: "Also write the gradient of the loss for every parameter.")
     var gradients = false
+    @Flag(help: "Also write every layer's attention probabilities (attentions.0 … attentions.L-1).")
+    var attentions = false
 
     func run() throws {
         do { try execute() } catch { throw fail(error) }
@@ -48,7 +53,7 @@ struct ForwardCommand: ParsableCommand {
             }
         }
         let input = ModelInput(inputIds: try indices("input_ids", required: true)!, attentionMask: try indices("attention_mask"),
-                               tokenTypeIds: try indices("token_type_ids"))
+                               tokenTypeIds: try indices("token_type_ids"), positionIds: try indices("position_ids"))
         var target: Labels? = nil
         if labels {
             if net.head == .questionAnswering {
@@ -63,12 +68,14 @@ struct ForwardCommand: ParsableCommand {
             if net.head == .encoderOnly { throw CLIError("\(model): the model has no head, so there is no loss for --labels") }
         }
         // The reference computes its gradients in eval mode: no dropout.
-        let out = try net(input, labels: target, context: ForwardContext(mode: gradients ? .gradientsWithoutDropout : .inference))
+        let out = try net(input, labels: target, outputAttentions: attentions,
+                          context: ForwardContext(mode: gradients ? .gradientsWithoutDropout : .inference))
         var tensors: [String: StoredTensor] = [:]
         func put(_ name: String, _ t: Tensor) { tensors[name] = StoredTensor(float32: t.scalars, shape: t.shape) }
         for (n, h) in out.hiddenStates.enumerated() { put("hidden_states.\(n)", h) }
         put("last_hidden_state", out.lastHiddenState)
         if let logits = out.logits { put("logits", logits) }
+        for (l, a) in (out.attentions ?? []).enumerated() { put("attentions.\(l)", a) }
         if let loss = out.loss {
             put("loss", loss)
             if gradients {

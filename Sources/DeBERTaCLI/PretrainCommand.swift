@@ -53,6 +53,7 @@ struct PretrainCommand: ParsableCommand {
     }
 
     func execute() throws {
+        if let reason = optimization.unsupportedSettings().first { throw CLIError(reason) }
         optimization.prepareRun()
         guard let kind = PretrainingTask(name: task) else { throw CLIError("unknown --task \(task) (mlm or rtd)") }
         var o = PretrainingOptions(task: kind, dataDirectory: URL(fileURLWithPath: dataDir), outputDirectory: URL(fileURLWithPath: outputDir),

@@ -27,6 +27,9 @@ public struct FineTuningOptions: Sendable {
     public var dumpInterval = 1000
     /// `--cls_drop_out`: dropout before the classifier.
     public var classifierDropout: Float?
+    /// `--tag`: a name for this run's results, written into every `eval_results.jsonl` record (the
+    /// original put it into its result file names, `eval_results_<split>_<tag>.txt`).
+    public var tag: String?
     /// Continue from the latest checkpoint in the output directory.
     public var resume = false
     /// Use only the first N training / evaluation examples (quick runs).

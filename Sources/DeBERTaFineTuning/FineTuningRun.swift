@@ -115,6 +115,8 @@ public final class FineTuningRun<Task: FineTuningTask> {
 
     /// Appends `record` to `eval_results.jsonl` and to ``records``, and prints it.
     func record(_ record: EvaluationRecord) throws {
+        var record = record
+        record.tag = options.tag
         try results.append(record)
         records.append(record)
         record.printTable()

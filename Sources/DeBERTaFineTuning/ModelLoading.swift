@@ -30,6 +30,21 @@ extension FineTuningRun {
         throw ModelError.input("no tokenizer: give --vocab_path (a folder, spm.model, bpe_encoder.bin or tokenizer.json) or a --pre_trained folder that contains one")
     }
 
+    /// The configuration of a checkpoint (`url`), with `--model_config`'s fields merged into it as
+    /// the original does (``DeBERTaConfiguration/merged(checkpoint:overrides:)``).
+    func checkpointConfiguration(_ url: URL) throws -> DeBERTaConfiguration {
+        guard let overrides = options.modelConfig else { return try DeBERTaConfiguration.load(from: url) }
+        guard FileManager.default.fileExists(atPath: overrides) else {
+            throw ModelError.input("--model_config \(overrides): no such file (with pre-trained weights it is a JSON file whose fields are merged into the checkpoint's configuration; the shape names \(ModelPresets.names.joined(separator: ", ")) are for random weights)")
+        }
+        let merge = try DeBERTaConfiguration.merged(checkpoint: url, overrides: URL(fileURLWithPath: overrides))
+        logger.info("--model_config \(overrides) merged into \(url.lastPathComponent): \(merge.changed.isEmpty ? "no field changed" : "changed " + merge.changed.joined(separator: ", "))")
+        if !merge.keptFromCheckpoint.isEmpty {
+            logger.warning("--model_config gives other \(merge.keptFromCheckpoint.joined(separator: ", ")) than the checkpoint; the checkpoint's are kept (the weights have that shape), as the original does")
+        }
+        return merge.configuration
+    }
+
     func loadModel(tokenizer: Tokenizer) throws -> DeBERTaModel {
         let head = task.head
         let seed = options.training.seed
@@ -41,12 +56,21 @@ extension FineTuningRun {
             _ = FileManager.default.fileExists(atPath: pre.path, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 let (c, w) = try DeBERTaModel.locateFiles(in: pre)
-                configuration = try options.modelConfig.map { try ModelPresets.configuration($0) } ?? DeBERTaConfiguration.load(from: c)
+                configuration = try checkpointConfiguration(c)
                 tensors = try CheckpointFile.loadTensors(from: w)
                 file = w.path
             } else {
-                guard let config = options.modelConfig else { throw ModelError.input("--pre_trained \(pre.path) is a file: give --model_config too") }
-                configuration = try ModelPresets.configuration(config)
+                // A checkpoint file: the original reads the `model_config.json` beside it.
+                let beside = ["model_config.json", "config.json"].map { pre.deletingLastPathComponent().appendingPathComponent($0) }
+                    .first { FileManager.default.fileExists(atPath: $0.path) }
+                if let beside {
+                    configuration = try checkpointConfiguration(beside)
+                } else {
+                    guard let config = options.modelConfig else {
+                        throw ModelError.input("--pre_trained \(pre.path) is a file with no model_config.json beside it: give --model_config too")
+                    }
+                    configuration = try ModelPresets.configuration(config)
+                }
                 tensors = try CheckpointFile.loadTensors(from: pre)
                 file = pre.path
             }

@@ -96,11 +96,12 @@ public final class DisentangledSelfAttention {
         return (key, query)
     }
 
-    /// `x` `[B, N, H]` (keys and values), `queryInput` `[B, M, H]` (queries; `x` when nil),
-    /// `mask` `[B, N]` (1 = real token, used for queries when M = N), `rel` the relative table,
-    /// `index` the `[M, N]` relative index. Returns the context `[B, M, A]`.
-    func callAsFunction(_ x: Tensor, queryInput: Tensor?, mask: Tensor, queryMask: Tensor,
-                        rel: Tensor?, index: IndexTensor?, context: ForwardContext) -> Tensor {
+    /// `x` `[B, N, H]` (keys and values), `queryInput` `[B, M, H]` (queries; `x` when nil), `masks`
+    /// the pass's masks (M = N), `rel` the relative table, `index` the `[M, N]` relative index.
+    /// Returns the context `[B, M, A]` and, with `keepProbabilities`, the attention probabilities
+    /// `[B, heads, M, N]` after the softmax and before dropout (as the original returns them).
+    func callAsFunction(_ x: Tensor, queryInput: Tensor?, masks: AttentionMasks, rel: Tensor?, index: IndexTensor?,
+                        context: ForwardContext, keepProbabilities: Bool = false) -> (context: Tensor, probabilities: Tensor?) {
         let heads = config.numAttentionHeads
         let (q, k, v) = project(x, queryInput: queryInput, context: context)
         let scale = 1 / (Float(config.headSize) * Float(config.scaleFactor)).squareRoot()
@@ -108,11 +109,13 @@ public final class DisentangledSelfAttention {
         let (posKey, posQuery) = relative.map {
             projectPositions(context.dropout($0.0, config.hiddenDropoutProb), context: context)
         } ?? (nil, nil)
-        if context.mode == .inference {
+        if context.mode == .inference && !keepProbabilities {
             // One fused pass per (batch entry, head), no score tensors in memory: it records no
-            // gradient and applies no dropout, and inference wants neither.
-            return fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
-                                  index: relative?.1, queryMask: queryMask, keyMask: mask, heads: heads, scale: scale)
+            // gradient and applies no dropout, and inference wants neither. It never holds the whole
+            // probability tensor, so a pass that returns it takes the path below.
+            let out = fusedAttention(query: q, key: k, value: v, positionKey: posKey, positionQuery: posQuery,
+                                     index: relative?.1, queryMask: masks.queries, keyMask: masks.keys, heads: heads, scale: scale)
+            return (out, nil)
         }
         var scores = headScores(q, k, heads: heads, alpha: scale)
         if let index = relative?.1 {
@@ -122,8 +125,8 @@ public final class DisentangledSelfAttention {
                 scores = addRelativeScores(scores, c2p: c2p, p2c: p2c, index: index)
             }
         }
-        var probs = maskedSoftmax(scores, queryMask: queryMask, keyMask: mask)
-        probs = context.dropout(probs, config.attentionProbsDropoutProb)
-        return headContext(probs, v)
+        let probs = maskedSoftmax(scores, queryMask: masks.queries, keyMask: masks.keys)
+        let out = headContext(context.dropout(probs, config.attentionProbsDropoutProb), v)
+        return (out, keepProbabilities ? probs : nil)
     }
 }

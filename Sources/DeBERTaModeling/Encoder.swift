@@ -36,17 +36,22 @@ public final class DeBERTaEncoder {
     /// The table and index of the last inference pass (see ``FrozenCache``).
     private let relativeCache = FrozenCache<(table: Tensor?, index: IndexTensor?)>()
 
-    /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch).
-    func callAsFunction(_ x0: Tensor, mask: Tensor, context: ForwardContext) -> [Tensor] {
+    /// Runs every layer; returns all hidden states `[X0, X1, …, XL]` (X1 after the conv branch) and,
+    /// with `attentions`, every layer's attention probabilities `[B, heads, N, N]`.
+    func callAsFunction(_ x0: Tensor, masks: AttentionMasks, context: ForwardContext,
+                        attentions: Bool = false) -> (states: [Tensor], attentions: [Tensor]?) {
         let n = x0.dim(1)
         let (rel, index) = relativeInputs(queries: n, keys: n, context: context)
         var states = [x0]
+        var probabilities: [Tensor] = []
         var x = x0
         for (l, layer) in layers.enumerated() {
-            x = layer(x, mask: mask, rel: rel, index: index, context: context)
-            if l == 0, let conv { x = conv(embeddings: x0, layerOutput: x, mask: mask, context: context) }
+            let (output, probs) = layer.forward(x, masks: masks, rel: rel, index: index, context: context, keepProbabilities: attentions)
+            x = output
+            if let probs { probabilities.append(probs) }
+            if l == 0, let conv { x = conv(embeddings: x0, layerOutput: x, mask: masks.tokens, context: context) }
             states.append(x)
         }
-        return states
+        return (states, attentions ? probabilities : nil)
     }
 }

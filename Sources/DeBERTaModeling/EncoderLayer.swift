@@ -19,11 +19,18 @@ public final class EncoderLayer {
 
     /// `x` supplies keys and values; `queryStates` (the Enhanced Mask Decoder's queries) the
     /// queries and the attention residual, when given.
-    func callAsFunction(_ x: Tensor, queryStates: Tensor? = nil, mask: Tensor, rel: Tensor?, index: IndexTensor?,
+    func callAsFunction(_ x: Tensor, queryStates: Tensor? = nil, masks: AttentionMasks, rel: Tensor?, index: IndexTensor?,
                         context: ForwardContext) -> Tensor {
+        forward(x, queryStates: queryStates, masks: masks, rel: rel, index: index, context: context, keepProbabilities: false).output
+    }
+
+    /// The layer's output and, with `keepProbabilities`, its attention probabilities `[B, heads, M, N]`.
+    func forward(_ x: Tensor, queryStates: Tensor? = nil, masks: AttentionMasks, rel: Tensor?, index: IndexTensor?,
+                 context: ForwardContext, keepProbabilities: Bool) -> (output: Tensor, probabilities: Tensor?) {
         let query = queryStates ?? x
-        let attended = attention(x, queryInput: queryStates, mask: mask, queryMask: mask, rel: rel, index: index, context: context)
+        let (attended, probs) = attention(x, queryInput: queryStates, masks: masks, rel: rel, index: index,
+                                          context: context, keepProbabilities: keepProbabilities)
         let y = attentionOutput(attended, residual: query, context: context)
-        return feedForward(y, context: context)
+        return (feedForward(y, context: context), probs)
     }
 }

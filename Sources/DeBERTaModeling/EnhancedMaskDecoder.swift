@@ -10,7 +10,7 @@ public struct EnhancedMaskDecoder {
     public init(steps: Int = 2) { self.steps = steps }
 
     /// Decoded states `[B, N, H]` from the encoder's hidden states.
-    func callAsFunction(model: DeBERTaModel, hiddenStates: [Tensor], positions: IndexTensor, mask: Tensor,
+    func callAsFunction(model: DeBERTaModel, hiddenStates: [Tensor], positions: IndexTensor, masks: AttentionMasks,
                         context: ForwardContext) throws -> Tensor {
         let config = model.configuration
         guard let table = model.embeddings.positionTable else {
@@ -25,7 +25,7 @@ public struct EnhancedMaskDecoder {
         let last = model.encoder.layers[model.encoder.layers.count - 1]
         var query = embedding(context.read(table), positions) + keys
         for _ in 0..<steps {
-            query = last(keys, queryStates: query, mask: mask, rel: rel, index: index, context: context)
+            query = last(keys, queryStates: query, masks: masks, rel: rel, index: index, context: context)
         }
         return query
     }

@@ -6,10 +6,17 @@ public struct ModelInput {
     /// Token ids `[B, N]` (`[B, C, N]` for multiple choice).
     public var inputIds: IndexTensor
     /// 1 for real tokens, 0 for padding, same shape as `inputIds`; all ones when nil.
+    ///
+    /// Or a pair mask `[B, N, N]` (`[B, C, N, N]` for multiple choice), used as given, as the
+    /// original's `get_attention_mask` and transformers' encoders use one: query i attends to key j
+    /// when `mask[b, i, j] != 0`, and a query that attends to nothing gets uniform probabilities. The
+    /// tokens no query attends to (`mask.sum(-2) == 0`) are zeroed in the embeddings and the
+    /// convolution layer, as the encoders' own reduction of such a mask says (transformers'
+    /// `DebertaV2Model` itself fails on one: its embeddings multiply `[B, N, H]` by the mask).
     public var attentionMask: IndexTensor?
     /// Segment ids (used only when `type_vocab_size > 0`).
     public var tokenTypeIds: IndexTensor?
-    /// Absolute positions (used when `position_biased_input` and by the EMD); `0..<N` when nil.
+    /// Absolute positions `[B, N]` (used when `position_biased_input` and by the EMD); `0..<N` when nil.
     public var positionIds: IndexTensor?
 
     public init(inputIds: IndexTensor, attentionMask: IndexTensor? = nil, tokenTypeIds: IndexTensor? = nil, positionIds: IndexTensor? = nil) {
@@ -41,6 +48,10 @@ public struct ModelOutput {
     public var logits: Tensor?
     /// Mean loss `[1]`, when labels were given.
     public var loss: Tensor?
+    /// Every layer's attention probabilities `[B, heads, N, N]` (after the softmax, before dropout),
+    /// when the pass was asked for them (`outputAttentions`); nil otherwise. Multiple choice gives
+    /// them for the flattened `[B·C, N]` inputs, as transformers does.
+    public var attentions: [Tensor]? = nil
 
     public var lastHiddenState: Tensor { hiddenStates[hiddenStates.count - 1] }
 }
@@ -117,6 +128,13 @@ public final class DeBERTaModel {
 
     /// The encoder's hidden states for `[B, N]` inputs.
     public func encode(_ input: ModelInput, context: ForwardContext = ForwardContext()) throws -> [Tensor] {
+        try encoderPass(input, attentions: false, context: context).states
+    }
+
+    /// The encoder's hidden states `[X0, …, XL]`, every layer's attention probabilities (with
+    /// `attentions`), and the masks the pass used, for `[B, N]` inputs.
+    func encoderPass(_ input: ModelInput, attentions: Bool, context: ForwardContext) throws
+        -> (states: [Tensor], attentions: [Tensor]?, masks: AttentionMasks) {
         let ids = input.inputIds
         guard ids.shape.count == 2 else { throw ModelError.input("input_ids must be [batch, length], got \(ids.shape)") }
         let c = configuration
@@ -127,7 +145,9 @@ public final class DeBERTaModel {
         if c.positionBiasedInput && n > c.maxPositionEmbeddings {
             throw ModelError.input("sequence length \(n) exceeds max_position_embeddings \(c.maxPositionEmbeddings)")
         }
-        if let m = input.attentionMask, m.shape != ids.shape { throw ModelError.input("attention_mask \(m.shape) does not match input_ids \(ids.shape)") }
+        if let m = input.attentionMask, m.shape != ids.shape && m.shape != ids.shape + [n] {
+            throw ModelError.input("attention_mask \(m.shape) does not match input_ids \(ids.shape): it must be \(ids.shape) (tokens) or \(ids.shape + [n]) (pairs)")
+        }
         if let t = input.tokenTypeIds {
             guard t.shape == ids.shape else { throw ModelError.input("token_type_ids \(t.shape) does not match input_ids \(ids.shape)") }
             if c.typeVocabSize > 0, let bad = t.values.first(where: { $0 < 0 || Int($0) >= c.typeVocabSize }) {
@@ -140,14 +160,10 @@ public final class DeBERTaModel {
                 throw ModelError.input("position id \(bad) outside [0, \(c.maxPositionEmbeddings))")
             }
         }
-        let mask = maskTensor(input)
-        let x0 = embeddings(ids, tokenTypes: input.tokenTypeIds, positions: input.positionIds, mask: mask, context: context)
-        return encoder(x0, mask: mask, context: context)
-    }
-
-    func maskTensor(_ input: ModelInput) -> Tensor {
-        let m = input.attentionMask?.values.map { $0 != 0 ? Float(1) : 0 } ?? [Float](repeating: 1, count: input.inputIds.count)
-        return Tensor(m, shape: input.inputIds.shape)
+        let masks = AttentionMasks(input.attentionMask, batch: ids.shape[0], length: n)
+        let x0 = embeddings(ids, tokenTypes: input.tokenTypeIds, positions: input.positionIds, mask: masks.tokens, context: context)
+        let (states, probabilities) = encoder(x0, masks: masks, context: context, attentions: attentions)
+        return (states, probabilities, masks)
     }
 
     /// Checks that `labels` fit the head and the batch (shape and class range), so that a bad
@@ -177,11 +193,15 @@ public final class DeBERTaModel {
         }
     }
 
-    /// Runs the encoder and the head; computes the loss when `labels` are given.
-    public func callAsFunction(_ input: ModelInput, labels: Labels? = nil, context: ForwardContext = ForwardContext()) throws -> ModelOutput {
+    /// Runs the encoder and the head; computes the loss when `labels` are given. With
+    /// `outputAttentions` the output also holds every layer's attention probabilities
+    /// (``ModelOutput/attentions``); such a pass does not use the fused inference kernel, which never
+    /// holds them.
+    public func callAsFunction(_ input: ModelInput, labels: Labels? = nil, outputAttentions: Bool = false,
+                               context: ForwardContext = ForwardContext()) throws -> ModelOutput {
         try validate(labels, input: input)
-        if head == .multipleChoice { return try multipleChoice(input, labels: labels, context: context) }
-        let states = try encode(input, context: context)
+        if head == .multipleChoice { return try multipleChoice(input, labels: labels, outputAttentions: outputAttentions, context: context) }
+        let (states, attentions, masks) = try encoderPass(input, attentions: outputAttentions, context: context)
         let x = states[states.count - 1]
         let c = configuration
         var logits: Tensor? = nil
@@ -210,9 +230,9 @@ public final class DeBERTaModel {
             if case .classes(let y)? = labels { loss = crossEntropy(logits!, labels: y) }
         case .replacedTokenDetection:
             logits = rtdHead!(x, context: context)
-            if case .values(let y)? = labels { loss = binaryCrossEntropyWithLogits(logits!, targets: y, weight: maskTensor(input)) }
+            if case .values(let y)? = labels { loss = binaryCrossEntropyWithLogits(logits!, targets: y, weight: masks.tokens) }
         }
-        return ModelOutput(hiddenStates: states, logits: logits, loss: loss)
+        return ModelOutput(hiddenStates: states, logits: logits, loss: loss, attentions: attentions)
     }
 
     /// Masked-LM logits through the Enhanced Mask Decoder (pretraining and fill-mask).
@@ -242,28 +262,35 @@ public final class DeBERTaModel {
     /// layer's output when `position_biased_input`: the original skips the decoder then, MODEL.md §12).
     func decode(_ input: ModelInput, context: ForwardContext) throws -> (states: [Tensor], decoded: Tensor) {
         guard lmHead != nil else { throw ModelError.input("this model has no masked-LM head (lm_predictions.lm_head.*)") }
-        let states = try encode(input, context: context)
+        let (states, _, masks) = try encoderPass(input, attentions: false, context: context)
         if configuration.positionBiasedInput { return (states, states[states.count - 1]) }
         let decoded = try EnhancedMaskDecoder()(model: self, hiddenStates: states,
                                                 positions: input.positionIds ?? Embeddings.defaultPositions(input.inputIds.shape),
-                                                mask: maskTensor(input), context: context)
+                                                masks: masks, context: context)
         return (states, decoded)
     }
 
     /// `[B, C, N]` inputs: every choice is scored through the pooler and a 1-unit classifier.
-    func multipleChoice(_ input: ModelInput, labels: Labels?, context: ForwardContext) throws -> ModelOutput {
+    func multipleChoice(_ input: ModelInput, labels: Labels?, outputAttentions: Bool, context: ForwardContext) throws -> ModelOutput {
         let s = input.inputIds.shape
         guard s.count == 3 else { throw ModelError.input("multiple choice input_ids must be [batch, choices, length], got \(s)") }
-        func flat(_ t: IndexTensor?) -> IndexTensor? { t.map { IndexTensor($0.values, shape: [s[0] * s[1], s[2]]) } }
+        // The first two axes become one; a pair mask [B, C, N, N] keeps its last two.
+        func flat(_ t: IndexTensor?) -> IndexTensor? { t.map { IndexTensor($0.values, shape: [s[0] * s[1]] + $0.shape.dropFirst(2)) } }
+        if let m = input.attentionMask, m.shape != s && m.shape != s + [s[2]] {
+            throw ModelError.input("multiple choice attention_mask \(m.shape) does not match input_ids \(s): it must be \(s) (tokens) or \(s + [s[2]]) (pairs)")
+        }
+        for (name, t) in [("token_type_ids", input.tokenTypeIds), ("position_ids", input.positionIds)] {
+            if let t, t.shape != s { throw ModelError.input("multiple choice \(name) \(t.shape) does not match input_ids \(s)") }
+        }
         let flatInput = ModelInput(inputIds: flat(input.inputIds)!, attentionMask: flat(input.attentionMask),
                                    tokenTypeIds: flat(input.tokenTypeIds), positionIds: flat(input.positionIds))
-        let states = try encode(flatInput, context: context)
+        let (states, attentions, _) = try encoderPass(flatInput, attentions: outputAttentions, context: context)
         let pooled = pooler!(states[states.count - 1], context: context)
         let c = configuration
         let logits = reshape(classifier!(context.dropout(pooled, c.clsDropout ?? c.hiddenDropoutProb), context: context), [s[0], s[1]])
         var loss: Tensor? = nil
         if case .classes(let y)? = labels { loss = crossEntropy(logits, labels: y) }
-        return ModelOutput(hiddenStates: states, logits: logits, loss: loss)
+        return ModelOutput(hiddenStates: states, logits: logits, loss: loss, attentions: attentions)
     }
 
     /// Mean of the start and end cross-entropies, positions clamped to `[0, N]` and `N` ignored (HF).

@@ -8,6 +8,8 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
     public var epoch: Double?
     public var split: String
     public var metrics: [String: Double]
+    /// The run's `--tag`, when it gave one (the original named its result files after it).
+    public var tag: String? = nil
 
     public init(step: Int, epoch: Double? = nil, split: String, metrics: [String: Double]) {
         self.step = step
@@ -16,13 +18,14 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
         self.metrics = metrics
     }
 
-    static let fields: Set<String> = ["step", "epoch", "split"]
+    static let fields: Set<String> = ["step", "epoch", "split", "tag"]
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: RecordKey.self)
         step = try c.decode(Int.self, forKey: "step")
         epoch = try c.decodeIfPresent(Double.self, forKey: "epoch")
         split = try c.decode(String.self, forKey: "split")
+        tag = try c.decodeIfPresent(String.self, forKey: "tag")
         metrics = c.numbers(excluding: Self.fields)
     }
 
@@ -31,6 +34,7 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
         try c.encode(step, forKey: "step")
         try c.encodeIfPresent(epoch, forKey: "epoch")
         try c.encode(split, forKey: "split")
+        try c.encodeIfPresent(tag, forKey: "tag")
         for (name, value) in metrics where !Self.fields.contains(name) { try c.encodeNumber(value, forKey: name) }
     }
 }

@@ -5,6 +5,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// `--warmup`: fraction of the steps (< 1) or a number of steps.
     public var warmup: Double = 0.1
     public var schedule: LearningRateSchedule = .warmupLinear
+    /// `--lr_schedule_ends`: the fraction of the learning rate the decay ends at (0: it ends at 0).
+    public var scheduleEnds: Double = 0
     public var totalSteps: Int = 0
     /// `--accumulative_update`: the batch is split into this many chunks, one optimizer step.
     public var accumulativeUpdate: Int = 1
@@ -38,6 +40,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         try read(.learningRate, &learningRate)
         try read(.warmup, &warmup)
         try read(.schedule, &schedule)
+        try read(.scheduleEnds, &scheduleEnds)
         try read(.totalSteps, &totalSteps)
         try read(.accumulativeUpdate, &accumulativeUpdate)
         try read(.maxGradNorm, &maxGradNorm)
@@ -56,6 +59,6 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// The learning rate at update `step` (0-based): `learningRate` times the schedule's multiplier.
     public func learningRate(atStep step: Int) -> Double {
         let warmupFraction = LearningRateSchedule.warmupFraction(warmup, totalSteps: totalSteps)
-        return learningRate * schedule.multiplier(step: step, total: totalSteps, warmup: warmupFraction)
+        return learningRate * schedule.multiplier(step: step, total: totalSteps, warmup: warmupFraction, ends: scheduleEnds)
     }
 }

@@ -33,4 +33,26 @@ final class FusedAttentionTests: XCTestCase {
             }
         }
     }
+
+    /// A `[B, M, N]` pair key mask (a `[B, N, N]` attention mask): random pairs, one query row with
+    /// no key kept.
+    func testPairMaskMatchesUnfusedOps() {
+        let batch = 2, heads = 3, d = 8, width = heads * d, s = 9
+        for (m, n) in [(11, 11), (5, 11)] {
+            let q = randomTensor([batch, m, width], key: 95), k = randomTensor([batch, n, width], key: 96)
+            let v = randomTensor([batch, n, width], key: 97)
+            let pk = randomTensor([s, width], key: 98), pq = randomTensor([s, width], key: 99)
+            let index = IndexTensor((0..<(m * n)).map { Int32(($0 / n - $0 % n + n) % s) }, shape: [m, n])
+            let noise = randomTensor([batch, m, n], key: 100).scalars
+            let pairs = (0..<(batch * m * n)).map { e -> Float in e / n == m + 2 ? 0 : noise[e] > -0.3 ? 1 : 0 }
+            let km = Tensor(pairs, shape: [batch, m, n]), qm = Tensor(repeating: 1, shape: [batch, m])
+            for (a, b) in [(pk, pq), (nil, nil)] as [(Tensor?, Tensor?)] {
+                let fused = fusedAttention(query: q, key: k, value: v, positionKey: a, positionQuery: b, index: index,
+                                           queryMask: qm, keyMask: km, heads: heads, scale: 0.3)
+                let reference = unfused(q, k, v, a, b, index, qm, km, heads: heads, scale: 0.3)
+                let worst = zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max()!
+                XCTAssertLessThanOrEqual(worst, 1e-5, "pairs: m \(m), n \(n), relative \(a != nil)")
+            }
+        }
+    }
 }

@@ -87,6 +87,43 @@ final class OpGradientTests: XCTestCase {
         for (v, ev) in zip(plain.scalars, e) { XCTAssertEqual(v, ev / e.reduce(0, +), accuracy: 1e-6) }
     }
 
+    /// A `[B, M, N]` pair key mask (one key mask per query, as a `[B, N, N]` attention mask gives):
+    /// gradients, per-row masking, a row with no key kept (uniform), and the outer product of token
+    /// masks giving exactly the `[B, N]` result.
+    func testMaskedSoftmaxPairMask() {
+        let x = randomTensor([2, 2, 3, 4], key: 19)
+        let q = Tensor([Float](repeating: 1, count: 6), shape: [2, 3])
+        let pairs: [Float] = [1, 0, 1, 1,  0, 1, 0, 0,  0, 0, 0, 0,
+                              1, 1, 1, 1,  1, 0, 0, 1,  0, 1, 1, 0]
+        let k = Tensor(pairs, shape: [2, 3, 4])
+        checkGradients([x], h: 1e-3) { maskedSoftmax($0[0], queryMask: q, keyMask: k) }
+        let p = maskedSoftmax(x, queryMask: q, keyMask: k)
+        for b in 0..<2 {
+            for h in 0..<2 {
+                for i in 0..<3 {
+                    let row = Array(p.scalars[(((b * 2 + h) * 3 + i) * 4)..<(((b * 2 + h) * 3 + i) * 4 + 4)])
+                    let kept = (0..<4).map { pairs[(b * 3 + i) * 4 + $0] != 0 }
+                    if !kept.contains(true) {
+                        XCTAssertEqual(row, [0.25, 0.25, 0.25, 0.25], "b \(b) i \(i): no key kept, uniform")
+                        continue
+                    }
+                    for j in 0..<4 where !kept[j] { XCTAssertEqual(row[j], 0, "b \(b) h \(h) i \(i) j \(j)") }
+                    XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-6)
+                }
+            }
+        }
+        // Token masks [B, N] (queries and keys alike) and their outer product as pairs agree exactly.
+        let tokens: [Float] = [1, 1, 1, 0, 1, 1, 0, 0]
+        let square = randomTensor([2, 2, 4, 4], key: 20)
+        let outer = (0..<32).map { (e: Int) -> Float in
+            let b = e / 16, i = (e / 4) % 4, j = e % 4
+            return tokens[b * 4 + i] * tokens[b * 4 + j]
+        }
+        let a = maskedSoftmax(square, queryMask: Tensor(tokens, shape: [2, 4]), keyMask: Tensor(tokens, shape: [2, 4]))
+        let c = maskedSoftmax(square, queryMask: Tensor(repeating: 1, shape: [2, 4]), keyMask: Tensor(outer, shape: [2, 4, 4]))
+        XCTAssertEqual(a.scalars, c.scalars)
+    }
+
     /// Rows of 37 and 768 values (vector tails, v3-base width) against Double, in inference (no
     /// gradient: normalised values not kept) and with gradients recorded.
     func testLayerNormLongRowsAgainstDouble() {

@@ -45,6 +45,40 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(ours["hidden_states.2"]!.shape, [3, 11, 32])
     }
 
+    /// `deberta forward` with a `[B, N, N]` attention_mask and `--attentions`, then with position_ids,
+    /// on the v1-absolute fixture (absolute positions in its input): transformers' outputs from
+    /// `Tests/References/attention/deberta-v1-absolute.safetensors`.
+    func testForwardTakesPairMasksPositionIdsAndWritesAttentions() throws {
+        let fixture = try References.fixture("deberta-v1-absolute")
+        let ref = try SafeTensors.read(from: try References.url("attention/deberta-v1-absolute.safetensors")).tensors
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("forward-seed-\(getpid())")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        func worst(_ a: StoredTensor?, _ b: StoredTensor?) -> Float {
+            guard let a, let b, a.shape == b.shape else { return .infinity }
+            return zip(a.floatValues(), b.floatValues()).map { abs($0 - $1) }.max()!
+        }
+        let runs: [(String, [String: String], [String], [(String, String)])] = [
+            ("pairs", ["attention_mask": "mask3d"], ["--attentions"],
+             [("hidden_states.2", "mask3d.hidden_states.2"), ("attentions.0", "mask3d.attentions.0"), ("attentions.1", "mask3d.attentions.1")]),
+            ("positions", ["attention_mask": "attention_mask", "position_ids": "position_ids"], [],
+             [("hidden_states.0", "position_ids.hidden_states.0"), ("last_hidden_state", "position_ids.hidden_states.2")]),
+        ]
+        for (name, inputs, flags, checks) in runs {
+            var tensors = ["input_ids": ref["input_ids"]!, "token_type_ids": ref["token_type_ids"]!]
+            for (key, source) in inputs { tensors[key] = ref[source]! }
+            let inputURL = tmp.appendingPathComponent("\(name).in.safetensors"), out = tmp.appendingPathComponent("\(name).out.safetensors")
+            try SafeTensors.write(tensors, metadata: ["format": "pt"], to: inputURL)
+            let (status, stderr) = try run(["forward", "--model", fixture.path, "--inputs", inputURL.path, "--output", out.path] + flags)
+            XCTAssertEqual(status, 0, stderr)
+            let ours = try SafeTensors.read(from: out).tensors
+            for (mine, theirs) in checks {
+                XCTAssertLessThanOrEqual(worst(ours[mine], ref[theirs]), 1e-5, "\(name): \(mine) vs \(theirs)")
+            }
+            XCTAssertEqual(ours.keys.contains("attentions.0"), !flags.isEmpty, name)
+        }
+    }
+
     func testErrorsGoToStandardErrorWithStatus1() throws {
         var r = try run(["forward", "--model", "/nonexistent", "--inputs", "x", "--output", "y"])
         XCTAssertEqual(r.status, 1)

@@ -95,6 +95,76 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(floor.scale, 1)
     }
 
+    /// The original optimizer flags against the original code (`Tests/References/optimizer/optimizer_options.safetensors`,
+    /// made by `Scripts/make_optimizer_option_references.py` with microsoft/DeBERTa's XAdam, schedules and
+    /// Fp16Optimizer): `--opt_type admax`, `--with_radam True`, `--lookahead_k 3 --lookahead_alpha 0.4`,
+    /// `--lr_schedule_ends 0.1 --adam_beta1 0.8 --adam_beta2 0.99`, and `--lr_schedule
+    /// warmup_cyclic_linear_cosine --lr_schedule_ends 0.05`, 12 updates each; the Lookahead run is
+    /// also saved and restored half way, as a resumed run would be.
+    func testOriginalOptimizerFlagsMatchTheOriginalCode() throws {
+        let ref = try SafeTensors.read(from: try References.url("optimizer/optimizer_options.safetensors")).tensors
+        func tensor(_ name: String) throws -> Tensor {
+            let t = try XCTUnwrap(ref[name], name)
+            return Tensor(t.floatValues(), shape: t.shape)
+        }
+        func options(_ run: String) -> TrainingOptions {
+            var o = TrainingOptions()
+            o.learningRate = 0.01
+            o.warmup = 0.25
+            o.totalSteps = 12
+            o.adam = AdamConfiguration(variant: .xadam, epsilon: 1e-6, weightDecay: 0.01)
+            switch run {
+            case "admax": o.adam.maxNorm = true
+            case "radam": o.adam.rectified = true
+            case "lookahead": o.adam.lookaheadSteps = 3; o.adam.lookaheadAlpha = 0.4
+            case "ends_betas": o.scheduleEnds = 0.1; o.adam.beta1 = 0.8; o.adam.beta2 = 0.99
+            case "cyclic": o.schedule = .warmupCyclicLinearCosine; o.scheduleEnds = 0.05
+            default: XCTFail(run)
+            }
+            return o
+        }
+        var worst: Float = 0
+        for run in ["admax", "radam", "lookahead", "ends_betas", "cyclic"] {
+            let o = options(run)
+            let params = [Parameter(name: "w", value: try tensor("init.w")), Parameter(name: "b", value: try tensor("init.b"))]
+            var optimizer = AdamOptimizer(o.adam, decays: { _ in true })
+            let stored = try XCTUnwrap(ref["\(run).lr"])
+            XCTAssertEqual(stored.dtype, .f64)
+            let multipliers = stored.withUnsafeRawBytes { raw in (0..<12).map { Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) } }
+            for k in 0..<12 {
+                XCTAssertEqual(o.learningRate(atStep: k) / 0.01, multipliers[k], accuracy: 1e-12, "\(run) schedule at \(k)")
+                let grads = [try tensor("grad\(k).w"), try tensor("grad\(k).b")]
+                optimizer.step(params, gradients: grads, learningRate: Float(o.learningRate(atStep: k)))
+                for p in params {
+                    let d = maxAbs(p.value.scalars, try tensor("\(run).step\(k).\(p.name)").scalars)
+                    XCTAssertLessThanOrEqual(d, 1e-6, "\(run) update \(k) \(p.name)")
+                    worst = max(worst, d)
+                }
+                if run == "lookahead" && k == 5 {
+                    // A checkpoint half way: moments, slow weights and Lookahead's counter carry over.
+                    let (tensors, steps) = optimizer.stateTensors()
+                    XCTAssertEqual(Set(tensors.keys), ["m.w", "v.w", "m.b", "v.b", "slow.w", "slow.b"])
+                    optimizer = AdamOptimizer(o.adam, decays: { _ in true })
+                    optimizer.restore(tensors, steps: steps)
+                }
+            }
+        }
+        // The runs differ from plain XAdam, so each flag is seen to act.
+        let plain = [Parameter(name: "w", value: try tensor("init.w")), Parameter(name: "b", value: try tensor("init.b"))]
+        let xadam = AdamOptimizer(AdamConfiguration(variant: .xadam, epsilon: 1e-6, weightDecay: 0.01), decays: { _ in true })
+        var o = TrainingOptions()
+        o.learningRate = 0.01; o.warmup = 0.25; o.totalSteps = 12
+        for k in 0..<12 {
+            xadam.step(plain, gradients: [try tensor("grad\(k).w"), try tensor("grad\(k).b")], learningRate: Float(o.learningRate(atStep: k)))
+        }
+        for run in ["admax", "radam", "lookahead", "ends_betas", "cyclic"] {
+            XCTAssertGreaterThan(maxAbs(plain[0].value.scalars, try tensor("\(run).step11.w").scalars), 1e-4, run)
+        }
+        print("original optimizer flags vs the original XAdam/Fp16Optimizer: max |Δ| \(worst)")
+    }
+
+    func maxAbs(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
+
     func testGlobalNorm() {
         XCTAssertEqual(globalNorm([Tensor([3], shape: [1]), nil, Tensor([4, 12], shape: [2])]), 13, accuracy: 1e-12)
     }

@@ -8,14 +8,17 @@ import DeBERTaKernels
 /// Same arguments and result as the unfused sequence `headScores` (content, c2p with `positionKey`,
 /// p2c with `positionQuery`), ``addRelativeScores(_:c2p:p2c:index:)``, ``maskedSoftmax(_:queryMask:keyMask:)``
 /// and ``headContext(_:_:)``; `positionKey` / `positionQuery` are `[S, heads·d]` tables shared by the
-/// batch (either may be absent, and `index` is needed only with one of them). Records no gradient:
+/// batch (either may be absent, and `index` is needed only with one of them); `keyMask` is `[B, N]`
+/// or a `[B, M, N]` pair mask, as in ``maskedSoftmax(_:queryMask:keyMask:)``. Records no gradient:
 /// callers use it only when nothing requires one and dropout is off.
 public func fusedAttention(query q: Tensor, key k: Tensor, value v: Tensor, positionKey: Tensor?, positionQuery: Tensor?,
                            index: IndexTensor?, queryMask: Tensor, keyMask: Tensor, heads: Int, scale: Float) -> Tensor {
     let batch = q.dim(0), m = q.dim(1), width = q.dim(2), n = k.dim(1), d = width / heads
     precondition(k.shape == [batch, n, width] && v.shape == [batch, n, width] && width % heads == 0,
                  "fusedAttention: q \(q.shape), k \(k.shape), v \(v.shape), \(heads) heads")
-    precondition(queryMask.count == batch * m && keyMask.count == batch * n, "fusedAttention: masks \(queryMask.shape) \(keyMask.shape)")
+    let pairs = isPairMask(keyMask, batch: batch, queries: m, keys: n)
+    precondition(queryMask.count == batch * m && (pairs || keyMask.count == batch * n),
+                 "fusedAttention: masks \(queryMask.shape) \(keyMask.shape)")
     let s = (positionKey ?? positionQuery)?.dim(-2) ?? 0
     for table in [positionKey, positionQuery].compactMap({ $0 }) {
         precondition(table.count == s * width, "fusedAttention: position table \(table.shape) vs width \(width)")
@@ -45,7 +48,8 @@ public func fusedAttention(query q: Tensor, key k: Tensor, value v: Tensor, posi
                     ck_relative_scores(scores, c2p.map { UnsafePointer($0) }, p2c.map { UnsafePointer($0) }, ip.baseAddress!, scores, m, n, s)
                 }
                 for i in 0..<m {
-                    maskedSoftmaxRow(scores + i * n, into: scores + i * n, count: n, keys: keyMask.data + b * n,
+                    maskedSoftmaxRow(scores + i * n, into: scores + i * n, count: n,
+                                     keys: keyMask.data + keyRowOffset(b, i, m: m, n: n, pairs: pairs),
                                      queryKept: queryMask.data[b * m + i] != 0)
                 }
                 headProduct(m: m, n: d, k: n, alpha: 1, a: scores, lda: n, b: v.data + b * n * width + h * d, ldb: width,

@@ -6,9 +6,14 @@ import Foundation
 /// `keyMask[b, j]` are both non-zero; dropped scores are replaced by the most negative float, so a
 /// kept row ignores them exactly and a fully masked row (a padded query) becomes uniform, `1/N`.
 /// No gradient flows to dropped scores.
+///
+/// `keyMask` may also be `[B, M, N]`, one key mask per query (a pair mask, which transformers and the
+/// original use as given): then pair (i, j) is kept when `queryMask[b, i]` and `keyMask[b, i, j]`
+/// are non-zero.
 public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) -> Tensor {
     let batch = scores.dim(0), heads = scores.dim(1), m = scores.dim(2), n = scores.dim(3)
-    precondition(queryMask.count == batch * m && keyMask.count == batch * n,
+    let pairs = isPairMask(keyMask, batch: batch, queries: m, keys: n)
+    precondition(queryMask.count == batch * m && (pairs || keyMask.count == batch * n),
                  "maskedSoftmax: scores \(scores.shape), masks \(queryMask.shape) \(keyMask.shape)")
     let out = Tensor(uninitializedShape: scores.shape)
     let src = scores.data, dst = out.data, qm = queryMask.data, km = keyMask.data
@@ -16,7 +21,8 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
         for row in r {
             let b = row / (heads * m), i = row % m
             let x = src + row * n, y = dst + row * n
-            maskedSoftmaxRow(x, into: y, count: n, keys: km + b * n, queryKept: qm[b * m + i] != 0)
+            maskedSoftmaxRow(x, into: y, count: n, keys: km + keyRowOffset(b, i, m: m, n: n, pairs: pairs),
+                             queryKept: qm[b * m + i] != 0)
         }
     }
     let probs = out.detached(), shape = scores.shape
@@ -27,7 +33,7 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
             for row in r {
                 let b = row / (heads * m), i = row % m
                 let gy = gp + row * n, y = yp + row * n, dx = dp + row * n
-                let keys = km + b * n
+                let keys = km + keyRowOffset(b, i, m: m, n: n, pairs: pairs)
                 if qm[b * m + i] == 0 {
                     for j in 0..<n { dx[j] = 0 }
                     continue
@@ -37,6 +43,19 @@ public func maskedSoftmax(_ scores: Tensor, queryMask: Tensor, keyMask: Tensor) 
         }
         return [t]
     }
+}
+
+/// Whether `keyMask` is a `[B, M, N]` pair mask (one key mask per query) rather than `[B, N]`.
+@inlinable
+func isPairMask(_ keyMask: Tensor, batch: Int, queries m: Int, keys n: Int) -> Bool {
+    keyMask.shape.count == 3 && keyMask.shape == [batch, m, n]
+}
+
+/// Where the key mask of query `i` of batch entry `b` starts: its own row of a pair mask, else the
+/// entry's shared row.
+@inlinable
+func keyRowOffset(_ b: Int, _ i: Int, m: Int, n: Int, pairs: Bool) -> Int {
+    pairs ? (b * m + i) * n : b * n
 }
 
 /// One row of ``maskedSoftmax(_:queryMask:keyMask:)``: uniform `1/n` for a dropped query, else the
