@@ -46,7 +46,7 @@ extension DeBERTaConfiguration {
                 try fail("num_attention_heads × attention_head_size (\(numAttentionHeads) × \(attentionHeadSize)) must equal hidden_size \(hiddenSize)")
             }
         } else if hiddenSize % numAttentionHeads != 0 {
-            try fail("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
+            try fail("num_attention_heads × head size must equal hidden_size: hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
         }
         if relativeAttention {
             try atMost(relativeSpan, Self.largestRelativeSpan, positionBuckets > 0 ? "position_buckets" : "max_relative_positions",

@@ -5,14 +5,16 @@ import DeBERTaTensors
 /// attention is quadratic in the sequence length, so a 20,000-token input would run for minutes
 /// (or exhaust memory) instead of failing.
 extension DeBERTaModel {
-    /// The default of ``maxSequenceLength`` for `configuration`: `max_position_embeddings`, the
-    /// length the model was trained with, which tokenizers truncate to (`model_max_length`) and the
-    /// rows of the absolute position table that position-biased inputs and the Enhanced Mask Decoder
-    /// read. A relative-attention model whose configuration has no absolute positions
-    /// (`max_position_embeddings` 0) gets twice its relative span, the distances it tells apart.
+    /// The default of ``maxSequenceLength`` for relative-attention (not position-biased) models
+    /// trained on shorter sequences: such models run on longer inputs (relative distances are
+    /// bucketed or clamped), but attention's cost grows with the square of the length.
+    public static let relativeSequenceLengthCap = 4096
+
+    /// The default of ``maxSequenceLength`` for `configuration`: `max_position_embeddings` for a
+    /// position-biased model (its absolute position table has no more rows), else the larger of
+    /// `max_position_embeddings` and ``relativeSequenceLengthCap``.
     public static func defaultMaxSequenceLength(_ c: DeBERTaConfiguration) -> Int {
-        if c.maxPositionEmbeddings > 0 || c.positionBiasedInput { return c.maxPositionEmbeddings }
-        return c.relativeAttention ? 2 * c.relativeSpan : 512
+        c.positionBiasedInput ? c.maxPositionEmbeddings : max(c.maxPositionEmbeddings, relativeSequenceLengthCap)
     }
 
     /// The longest sequence a pass accepts now: ``maxSequenceLength``, capped at
@@ -31,7 +33,7 @@ extension DeBERTaModel {
         if length > limit {
             let why = configuration.positionBiasedInput
                 ? "max_position_embeddings of this position-biased model"
-                : "the model's maximum sequence length (max_position_embeddings; raise maxSequenceLength to allow more)"
+                : "the model's maxSequenceLength (raise it to allow longer sequences)"
             throw ModelError.input("sequence length \(length) exceeds \(limit), \(why)")
         }
         var scores = configuration.numAttentionHeads
