@@ -85,7 +85,9 @@ extension DeBERTaConfiguration {
 
     /// The number of float32 parameters a model with this configuration and `head` has (nil: the
     /// encoder and embeddings only), computed in overflow-checked arithmetic from the sizes, before
-    /// anything is allocated. The largest term names the fields it comes from.
+    /// anything is allocated: exact for a model built with the default layout (v1's fused attention
+    /// for `model_type` `deberta`, the absolute position table kept), an upper bound otherwise.
+    /// `largest` names the biggest term and the fields it comes from.
     ///
     /// Requires sizes that passed `validate(file:)`; throws when a product overflows.
     public func parameterCount(head: HeadKind? = nil, file: String = "configuration") throws -> (count: Int, largest: String) {
@@ -108,6 +110,8 @@ extension DeBERTaConfiguration {
         try add("max_position_embeddings × embedding_size (position embeddings)", maxPositionEmbeddings, e)
         try add("type_vocab_size × embedding_size (token type embeddings)", typeVocabSize, e)
         if e != h { try add("embedding_size × hidden_size (embedding projection)", e, h) }
+        try add("2 × hidden_size (embedding LayerNorm)", 2, h)
+        // One layer, counted apart so that a huge layer count names num_hidden_layers.
         var layer = 0
         func layerAdd(_ factors: Int...) throws {
             var count = 1
@@ -120,31 +124,49 @@ extension DeBERTaConfiguration {
             if overflow { throw ModelError.file(file, "a layer's size overflows a 64-bit integer") }
             layer = sum
         }
-        let positionProjections = relativeAttention && !shareAttKey ? (usesC2P ? 1 : 0) + (usesP2C ? 1 : 0) : 0
-        try layerAdd(3 + positionProjections, a, h + 1)  // query, key, value (and position) projections
+        if isV1 {
+            try layerAdd(3, a, h)  // in_proj [3A, H]
+            try layerAdd(2, a)  // q_bias, v_bias
+            if usesC2P { try layerAdd(a, h) }  // pos_proj, no bias
+            if usesP2C { try layerAdd(a, h + 1) }  // pos_q_proj
+        } else {
+            let positionProjections = relativeAttention && !shareAttKey ? (usesC2P ? 1 : 0) + (usesP2C ? 1 : 0) : 0
+            try layerAdd(3 + positionProjections, a, h + 1)  // query, key, value (and position) projections
+        }
         try layerAdd(h, a + 1)  // attention output
         try layerAdd(intermediateSize, h + 1)  // intermediate
         try layerAdd(h, intermediateSize + 1)  // output
         try layerAdd(4, h)  // two LayerNorms
         try add("num_hidden_layers × the parameters of one layer", numHiddenLayers, layer)
-        if relativeAttention { try add("2 × relative span × hidden_size (relative embeddings)", 2, relativeSpan, h) }
-        if convKernelSize > 0 { try add("hidden_size × hidden_size / conv_groups × conv_kernel_size (convolution)", h, h / max(convGroups, 1), convKernelSize) }
+        if relativeAttention {
+            try add("2 × relative span × hidden_size (relative embeddings)", 2, relativeSpan, h)
+            if normalizesRelativeEmbeddings { try add("2 × hidden_size (relative embedding LayerNorm)", 2, h) }
+        }
+        if convKernelSize > 0 {
+            try add("hidden_size × hidden_size / conv_groups × conv_kernel_size (convolution)", h, h / max(convGroups, 1), convKernelSize)
+            try add("3 × hidden_size (convolution bias and LayerNorm)", 3, h)
+        }
+        let pooled = poolerHiddenSize ?? h
         switch head {
-        case nil, .encoderOnly?, .questionAnswering?:
+        case nil, .encoderOnly?:
             break
+        case .questionAnswering?:
+            try add("2 × hidden_size (question answering outputs)", 2, h + 1)
         case .sequenceClassification(let n)?:
-            let pooled = poolerHiddenSize ?? h
             try add("pooler_hidden_size × hidden_size (pooler)", pooled, h + 1)
             try add("num_labels × pooler_hidden_size (classifier)", max(n, 0), pooled + 1)
         case .tokenClassification(let n)?:
             try add("num_labels × hidden_size (classifier)", max(n, 0), h + 1)
         case .multipleChoice?:
-            try add("pooler_hidden_size × hidden_size (pooler)", poolerHiddenSize ?? h, h + 1)
+            try add("pooler_hidden_size × hidden_size (pooler)", pooled, h + 1)
+            try add("pooler_hidden_size (choice classifier)", pooled + 1)
         case .maskedLM?:
-            try add("embedding_size × hidden_size (masked-LM transform)", e, h + 1)
+            try add("embedding_size × hidden_size (masked-LM transform)", e, h + 3)
             try add("vocab_size (masked-LM bias)", vocabSize)
         case .replacedTokenDetection?:
-            try add("hidden_size × hidden_size (replaced-token head)", h, h + 1)
+            try add("hidden_size × hidden_size (replaced-token dense)", h, h + 1)
+            try add("hidden_size (replaced-token classifier)", h + 1)
+            try add("2 × hidden_size (replaced-token LayerNorm)", 2, h)
         }
         return (total, largest.what)
     }
