@@ -37,8 +37,4 @@ public enum StopRequest {
         }
     }
 
-    /// Records a stop request as a signal would (for tests of the loops), or clears it (`nil`).
-    public static func simulate(_ signal: Int32?) {
-        received.store(signal ?? 0, ordering: .releasing)
-    }
 }
