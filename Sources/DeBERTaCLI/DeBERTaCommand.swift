@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeBERTaTraining
 import Foundation
 
 @main
@@ -21,8 +22,13 @@ struct DeBERTaCommand: ParsableCommand {
     }
 }
 
-/// Prints `error` to standard error and exits with status 1.
+/// Prints `error` to standard error and exits with status 1; a run stopped by a signal after
+/// writing its checkpoint exits with 128 + the signal number, as a shell reports such a stop.
 func fail(_ error: Error) -> ExitCode {
+    if case let .stopped(signal, _, _)? = error as? TrainingError {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        return ExitCode(128 + signal)
+    }
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     return ExitCode(1)
 }

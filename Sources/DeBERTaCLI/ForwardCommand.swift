@@ -10,7 +10,7 @@ struct ForwardCommand: ParsableCommand {
         commandName: "forward",
         abstract: "Run a model on inputs from a safetensors file and write every output (the golden-test interface).",
         discussion: """
-        Inputs: int64 input_ids [B, N]; optional attention_mask ([B, N], or [B, N, N] pairs used as given:
+        Inputs: int64 (or int32) input_ids [B, N]; optional attention_mask ([B, N], or [B, N, N] pairs used as given:
         query i attends to key j where it is non-zero), token_type_ids and position_ids [B, N]; with
         --labels also labels (int64, or float32 for regression; start_positions/end_positions for question
         answering).
@@ -43,16 +43,14 @@ struct ForwardCommand: ParsableCommand {
             FileHandle.standardError.write(Data("note: \(report.unexpected.count) checkpoint tensors not used: \(report.unexpected.prefix(8).joined(separator: ", "))\(report.unexpected.count > 8 ? ", …" : "")\n".utf8))
         }
         let file = try SafeTensors.read(from: URL(fileURLWithPath: inputs)).tensors
-        func indices(_ name: String, required: Bool = false) throws -> IndexTensor? {
+        func indices(_ name: String, required: Bool = false, mask: Bool = false) throws -> IndexTensor? {
             guard let t = file[name] else {
                 if required { throw CLIError("\(inputs): no tensor '\(name)'") }
                 return nil
             }
-            do { return IndexTensor(try t.int64Values().map { Int32(truncatingIfNeeded: $0) }, shape: t.shape) } catch {
-                throw CLIError("\(inputs): '\(name)' must be an integer tensor, found \(t.dtype.rawValue)")
-            }
+            return try indexTensor(t, name: name, file: inputs, mask: mask)
         }
-        let input = ModelInput(inputIds: try indices("input_ids", required: true)!, attentionMask: try indices("attention_mask"),
+        let input = ModelInput(inputIds: try indices("input_ids", required: true)!, attentionMask: try indices("attention_mask", mask: true),
                                tokenTypeIds: try indices("token_type_ids"), positionIds: try indices("position_ids"))
         var target: Labels? = nil
         if labels {

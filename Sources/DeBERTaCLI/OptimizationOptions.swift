@@ -53,8 +53,10 @@ struct OptimizationOptions: ParsableArguments {
         return reasons
     }
 
-    /// Thread budget and log output for a run.
+    /// Thread budget, log output and clean stops for a run: SIGTERM or SIGINT makes the training
+    /// loop write a checkpoint and end (``StopRequest``) instead of killing the process mid-step.
     func prepareRun() {
+        StopRequest.install()
         if let threads { Threading.setThreads(threads) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

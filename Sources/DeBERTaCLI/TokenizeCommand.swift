@@ -20,37 +20,46 @@ struct TokenizeCommand: ParsableCommand {
         do { try execute() } catch { throw fail(error) }
     }
 
+    /// Lines encoded (and written) together: enough to keep every core busy, few enough that
+    /// memory does not grow with the input.
+    static let batchLines = 4096
+    /// A progress line goes to standard error after every this many lines.
+    static let progressInterval = 100_000
+
     func execute() throws {
         let tok = try Tokenizer.load(directory: URL(fileURLWithPath: tokenizer))
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: input)) } catch {
-            throw CLIError("\(input): cannot read: \(error.localizedDescription)")
-        }
-        var lines: [(text: String, pair: String?)] = []
-        var lineNumber = 0
-        for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var bytes = raw
-            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-            if bytes.isEmpty && raw.endIndex == data.endIndex && (lineNumber > 1 || data.isEmpty) { break }  // final newline or empty file
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw CLIError("\(input):\(lineNumber): invalid UTF-8")
+        var reader = try LineChunks(path: input)
+        let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: output))
+        var batch: [(text: String, pair: String?)] = []
+        batch.reserveCapacity(Self.batchLines)
+        var written = 0
+        func flush() throws {
+            let encodings = try tok.encodeBatch(batch, maxLength: maxLength)
+            var out = ""
+            out.reserveCapacity(encodings.count * 64)
+            for e in encodings {
+                out += "{\"input_ids\": [" + e.inputIds.map(String.init).joined(separator: ", ")
+                    + "], \"token_type_ids\": [" + e.tokenTypeIds.map(String.init).joined(separator: ", ") + "]}\n"
             }
+            try writer.write(Array(out.utf8))
+            let before = written
+            written += batch.count
+            batch.removeAll(keepingCapacity: true)
+            if written / Self.progressInterval > before / Self.progressInterval {
+                FileHandle.standardError.write(Data("tokenize: \(written) lines\n".utf8))
+            }
+        }
+        while let text = try reader.next() {
             if pairs {
                 let parts = text.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw CLIError("\(input):\(lineNumber): expected two texts separated by a tab") }
-                lines.append((String(parts[0]), String(parts[1])))
+                guard parts.count == 2 else { throw CLIError("\(input):\(reader.lineNumber): expected two texts separated by a tab") }
+                batch.append((String(parts[0]), String(parts[1])))
             } else {
-                lines.append((text, nil))
+                batch.append((text, nil))
             }
+            if batch.count == Self.batchLines { try flush() }
         }
-        let encodings = try tok.encodeBatch(lines, maxLength: maxLength)
-        var out = ""
-        out.reserveCapacity(encodings.count * 64)
-        for e in encodings {
-            out += "{\"input_ids\": [" + e.inputIds.map(String.init).joined(separator: ", ")
-                + "], \"token_type_ids\": [" + e.tokenTypeIds.map(String.init).joined(separator: ", ") + "]}\n"
-        }
-        try writeFileAtomically(Data(out.utf8), to: URL(fileURLWithPath: output))
+        if !batch.isEmpty { try flush() }
+        try writer.commit()
     }
 }

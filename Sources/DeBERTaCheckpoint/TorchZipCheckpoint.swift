@@ -10,7 +10,7 @@ import ZIPFoundation
 /// ZIPFoundation (CRC-checked).
 struct TorchZipCheckpoint {
     let file: MappedFile
-    private let directory: ZipDirectory
+    let directory: ZipDirectory
     /// The archive's top folder including the trailing slash (`pytorch_model/`, `archive/`, …), or "".
     let root: String
     private let pickleEntry: ZipDirectory.Entry
@@ -32,7 +32,7 @@ struct TorchZipCheckpoint {
     }
 
     /// The bytes of one archive member.
-    private func recordBytes(_ entry: ZipDirectory.Entry) throws -> TensorBytes {
+    func recordBytes(_ entry: ZipDirectory.Entry) throws -> TensorBytes {
         guard entry.flags & 1 == 0 else {
             throw CheckpointError(file: file.path, message: "zip entry '\(entry.path)' is encrypted")
         }
@@ -87,6 +87,7 @@ struct TorchZipCheckpoint {
 
     /// Every tensor of the state dict in `data.pkl`.
     func loadTensors() throws -> [String: StoredTensor] {
+        try checkBookkeeping()
         let object = try loadObject()
         let bigEndian = try isBigEndian()
         return try TorchStateDict.tensors(in: object, file: file.path, byteSwap: bigEndian) { storage, name in

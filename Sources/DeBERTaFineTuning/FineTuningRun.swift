@@ -147,8 +147,8 @@ public final class FineTuningRun<Task: FineTuningTask> {
         let trainer = Trainer(model: model, options: trainingOptions)
         let checkpoints = options.outputDirectory.appendingPathComponent("checkpoints")
         var position = DataPosition()
-        if options.resume, let latest = CheckpointFolder.latest(in: checkpoints) {
-            position = try trainer.restore(from: latest).position
+        if options.resume, let (latest, restored) = try CheckpointFolder.restoreLatest(in: checkpoints, warn: { logger.warning("\($0)") }, trainer.restore) {
+            position = restored.position
             logger.info("resumed from \(latest.url.lastPathComponent): step \(trainer.step), epoch \(position.epoch + 1), batch \(position.batch)")
         }
         records = try results.keep { $0.step <= trainer.step }
@@ -160,6 +160,12 @@ public final class FineTuningRun<Task: FineTuningTask> {
         while trainer.step < total {
             let order = Self.epochOrder(count: features.count, epoch: position.epoch, seed: trainingOptions.seed)
             while position.batch < stepsPerEpoch && trainer.step < total {
+                if let signal = StopRequest.signal {  // SIGTERM or SIGINT: checkpoint the next batch and stop
+                    progress.interrupt()
+                    let folder = try trainer.saveCheckpoint(position: position, in: checkpoints)
+                    try CheckpointFolder.prune(in: checkpoints, keep: 2)
+                    throw TrainingError.stopped(signal: signal, step: trainer.step, checkpoint: folder.url.path)
+                }
                 let rows = Array(order[(position.batch * batchSize)..<min(features.count, (position.batch + 1) * batchSize)])
                 let result = try trainer.train(makeBatch(rows.map { features[$0] }, padId: padId))
                 position.batch += 1

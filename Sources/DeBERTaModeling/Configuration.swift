@@ -218,18 +218,14 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
         return config
     }
 
-    /// Checks the values the model code relies on.
+    /// Checks the values the model code relies on: every size against its bounds and the others
+    /// (see `ConfigurationLimits.swift`), and that the parameters fit in this machine's memory.
     public func validate(file: String = "configuration") throws {
         func fail(_ m: String) throws -> Never { throw ModelError.file(file, m) }
         for t in posAttType where !["c2p", "p2c", "p2p"].contains(t) {
             try fail("unknown pos_att_type '\(t)' (expected c2p, p2c or p2p)")
         }
-        if hiddenSize <= 0 || numHiddenLayers < 0 || numAttentionHeads <= 0 || vocabSize <= 0 || intermediateSize <= 0 {
-            try fail("sizes must be positive (hidden_size \(hiddenSize), num_attention_heads \(numAttentionHeads), vocab_size \(vocabSize))")
-        }
-        if headSize * numAttentionHeads != hiddenSize {
-            try fail("num_attention_heads × attention_head_size (\(numAttentionHeads) × \(headSize)) must equal hidden_size \(hiddenSize)")
-        }
+        try validateSizes(file: file)
         for (name, act) in [("hidden_act", hiddenAct), ("pooler_hidden_act", poolerHiddenAct), ("conv_act", convAct)]
         where Activation(configName: act) == nil {
             try fail("unknown activation \(name) '\(act)'")
@@ -238,6 +234,7 @@ public struct DeBERTaConfiguration: Codable, Sendable, Equatable {
             try fail("conv_kernel_size \(convKernelSize) must be odd and conv_groups \(convGroups) must divide hidden_size")
         }
         if relativeAttention && relativeSpan <= 0 { try fail("relative attention needs max_relative_positions or max_position_embeddings > 0") }
+        try checkParameterMemory(file: file)
     }
 
     // MARK: Derived values

@@ -66,6 +66,10 @@ public final class DeBERTaModel {
     public let encoder: DeBERTaEncoder
     /// Whether v1 attention uses the fused `in_proj` layout.
     public let fusedAttention: Bool
+    /// The longest sequence a pass accepts (longer ones are an error, not minutes of quadratic
+    /// attention); see ``defaultMaxSequenceLength(_:)``. Relative-attention models may raise it;
+    /// position-biased ones stay capped at `max_position_embeddings` (``effectiveMaxSequenceLength``).
+    public var maxSequenceLength: Int
     let pooler: ContextPooler?
     let classifier: Linear?
     let lmHead: MaskedLMHead?
@@ -79,10 +83,12 @@ public final class DeBERTaModel {
     public init(configuration c: DeBERTaConfiguration, head: HeadKind, builder b: ParameterBuilder,
                 fusedAttention: Bool? = nil, keepPositionTable: Bool = true) throws {
         try c.validate()
+        try c.validate(head: head)
         configuration = c
         self.head = head
         let fused = fusedAttention ?? c.isV1
         self.fusedAttention = fused
+        maxSequenceLength = Self.defaultMaxSequenceLength(c)
         embeddings = Embeddings(b, "deberta.embeddings", c, wantsPositionTable: keepPositionTable)
         encoder = DeBERTaEncoder(b, "deberta.encoder", c, fusedAttention: fused)
         let std = c.initializerRange
@@ -135,6 +141,7 @@ public final class DeBERTaModel {
     /// `attentions`), and the masks the pass used, for `[B, N]` inputs.
     func encoderPass(_ input: ModelInput, attentions: Bool, context: ForwardContext) throws
         -> (states: [Tensor], attentions: [Tensor]?, masks: AttentionMasks) {
+        try checkInputBounds(input)
         let ids = input.inputIds
         guard ids.shape.count == 2 else { throw ModelError.input("input_ids must be [batch, length], got \(ids.shape)") }
         let c = configuration
@@ -164,33 +171,6 @@ public final class DeBERTaModel {
         let x0 = embeddings(ids, tokenTypes: input.tokenTypeIds, positions: input.positionIds, mask: masks.tokens, context: context)
         let (states, probabilities) = encoder(x0, masks: masks, context: context, attentions: attentions)
         return (states, probabilities, masks)
-    }
-
-    /// Checks that `labels` fit the head and the batch (shape and class range), so that a bad
-    /// labels file is an error rather than a crash.
-    func validate(_ labels: Labels?, input: ModelInput) throws {
-        guard let labels else { return }
-        let s = input.inputIds.shape
-        let rows = s[0], tokens = s.count > 1 ? s[0] * s[s.count - 1] : s[0]
-        func check(_ y: IndexTensor, count: Int, classes: Int, what: String) throws {
-            guard y.count == count else { throw ModelError.input("\(what): \(y.count) labels for \(count) \(count == rows ? "sequences" : "tokens")") }
-            if let bad = y.values.first(where: { $0 >= Int32(classes) }) { throw ModelError.input("\(what): label \(bad) outside [0, \(classes))") }
-        }
-        switch (head, labels) {
-        case let (.sequenceClassification(n), .classes(y)):
-            try check(y, count: rows, classes: n == 1 ? Int(Int32.max) : n, what: "sequence classification")
-        case let (.sequenceClassification(n), .values(y)):
-            guard y.count == rows * n else { throw ModelError.input("regression: \(y.count) targets for \(rows) sequences") }
-        case let (.tokenClassification(n), .classes(y)): try check(y, count: tokens, classes: n, what: "token classification")
-        case let (.maskedLM, .classes(y)): try check(y, count: tokens, classes: configuration.vocabSize, what: "masked LM")
-        case let (.multipleChoice, .classes(y)): try check(y, count: rows, classes: s.count == 3 ? s[1] : 0, what: "multiple choice")
-        case let (.questionAnswering, .spans(start, end)):
-            guard start.count == rows, end.count == rows else { throw ModelError.input("question answering: need one start and end position per sequence") }
-        case let (.replacedTokenDetection, .values(y)):
-            guard y.count == tokens else { throw ModelError.input("replaced-token detection: \(y.count) targets for \(tokens) tokens") }
-        case (.encoderOnly, _): throw ModelError.input("the bare encoder has no head, so labels cannot be scored")
-        default: throw ModelError.input("these labels do not fit a \(head) head")
-        }
     }
 
     /// Runs the encoder and the head; computes the loss when `labels` are given. With
@@ -262,6 +242,7 @@ public final class DeBERTaModel {
     /// layer's output when `position_biased_input`: the original skips the decoder then, MODEL.md §12).
     func decode(_ input: ModelInput, context: ForwardContext) throws -> (states: [Tensor], decoded: Tensor) {
         guard lmHead != nil else { throw ModelError.input("this model has no masked-LM head (lm_predictions.lm_head.*)") }
+        try checkDecoderPositions(input)
         let (states, _, masks) = try encoderPass(input, attentions: false, context: context)
         if configuration.positionBiasedInput { return (states, states[states.count - 1]) }
         let decoded = try EnhancedMaskDecoder()(model: self, hiddenStates: states,

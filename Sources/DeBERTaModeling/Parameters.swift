@@ -102,46 +102,65 @@ public final class ParameterBuilder {
     public func contains(_ name: String) -> Bool { tensors?[name] != nil }
 
     /// The parameter `name` with the given shape.
+    ///
+    /// Its storage is allocated through the throwing path: when the memory cannot be had (or the
+    /// shape is impossible), the failure is recorded for ``finish()`` to throw, this parameter and
+    /// every later one get an empty placeholder, and nothing more is allocated.
     public func make(_ name: String, _ shape: [Int], _ initializer: ParameterInit) -> Parameter {
+        guard allocationFailure == nil else { return placeholder(name) }
         let value: Tensor
+        do { value = try Tensor(allocatingShape: shape) } catch {
+            allocationFailure = (name, shape, error)
+            return placeholder(name)
+        }
         if let tensors, initializeIfAbsent.contains(where: { name.hasPrefix($0) }),
-           tensors[name] == nil || tensors[name]!.elementCount != shape.reduce(1, *) {
+           tensors[name] == nil || tensors[name]!.elementCount != value.count {
             used.insert(name)
             freshlyInitialized.append(name)
-            value = random(shape, initializer)
+            fillRandom(value, initializer)
         } else if let tensors {
             used.insert(name)
             if let stored = tensors[name] {
-                if stored.shape == shape || (stored.elementCount == shape.reduce(1, *) && stored.shape.filter { $0 != 1 } == shape.filter { $0 != 1 }) {
-                    value = Tensor(stored.floatValues(), shape: shape)
+                if stored.shape == shape || (stored.elementCount == value.count && stored.shape.filter { $0 != 1 } == shape.filter { $0 != 1 }) {
+                    let values = stored.floatValues()
+                    values.withUnsafeBufferPointer { value.data.update(from: $0.baseAddress!, count: values.count) }
                 } else {
                     misshaped.append("\(name) (checkpoint \(stored.shape), model \(shape))")
-                    value = Tensor.zeros(shape)
+                    value.data.initialize(repeating: 0, count: value.count)
                 }
             } else {
                 missing.append(name)
-                value = Tensor.zeros(shape)
+                value.data.initialize(repeating: 0, count: value.count)
             }
         } else if zeroInit {
-            value = Tensor.zeros(shape)
+            value.data.initialize(repeating: 0, count: value.count)
         } else {
-            value = random(shape, initializer)
+            fillRandom(value, initializer)
         }
         let p = Parameter(name: name, value: value)
         parameters.append(p)
         return p
     }
 
-    private func random(_ shape: [Int], _ initializer: ParameterInit) -> Tensor {
+    /// The first parameter whose storage could not be allocated, reported by ``finish()``.
+    private var allocationFailure: (name: String, shape: [Int], error: TensorAllocationError)?
+
+    /// A stand-in for a parameter that could not be allocated: the model under construction is
+    /// never used, because ``finish()`` throws.
+    private func placeholder(_ name: String) -> Parameter {
+        Parameter(name: name, value: Tensor(shape: [0], storage: TensorStorage(uninitializedCount: 0)))
+    }
+
+    private func fillRandom(_ t: Tensor, _ initializer: ParameterInit) {
         seed &+= 1
         let key = RandomStream.mix(seed)
         switch initializer {
-        case .normal(let std): return Tensor.randomNormal(shape, std: std, key: key)
-        case .zeros: return Tensor.zeros(shape)
-        case .ones: return Tensor(repeating: 1, shape: shape)
+        case .normal(let std): t.fillRandomNormal(std: std, key: key)
+        case .zeros: t.data.initialize(repeating: 0, count: t.count)
+        case .ones: t.data.initialize(repeating: 1, count: t.count)
         case .uniformFanIn(let fanIn):
             let bound = 1 / Float(fanIn).squareRoot()
-            return Tensor.randomUniform(shape, low: -bound, high: bound, key: key)
+            t.fillRandomUniform(low: -bound, high: bound, key: key)
         }
     }
 
@@ -152,8 +171,12 @@ public final class ParameterBuilder {
         return cache
     }
 
-    /// Throws when any parameter was missing or had the wrong shape.
+    /// Throws when a parameter's storage could not be allocated, or any parameter was missing or
+    /// had the wrong shape.
     public func finish() throws {
+        if let failure = allocationFailure {
+            throw ModelError.file(file, "parameter \(failure.name) \(failure.shape): \(failure.error)")
+        }
         if !missing.isEmpty || !misshaped.isEmpty {
             throw ModelError.weights(file: file, missing: missing, misshaped: misshaped)
         }

@@ -65,8 +65,8 @@ public final class PretrainingRun {
 
         let checkpoints = o.outputDirectory.appendingPathComponent("checkpoints")
         var nextSample = 0
-        if o.resume, let latest = CheckpointFolder.latest(in: checkpoints) {
-            nextSample = try trainer.restore(from: latest)
+        if o.resume, let (latest, restored) = try CheckpointFolder.restoreLatest(in: checkpoints, warn: { logger.warning("\($0)") }, trainer.restore) {
+            nextSample = restored
             logger.info("resumed from \(latest.url.lastPathComponent): step \(trainer.step), next sample \(nextSample)")
         } else if o.resume {
             logger.info("no checkpoint in \(checkpoints.path): starting from step 0")
@@ -103,6 +103,12 @@ public final class PretrainingRun {
             try CheckpointFolder.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
         }
         while trainer.step < totalSteps {
+            if let signal = StopRequest.signal {  // SIGTERM or SIGINT: checkpoint the next sample and stop
+                progress.interrupt()
+                let folder = try trainer.saveCheckpoint(nextSample: nextSample, in: checkpoints)
+                try CheckpointFolder.prune(in: checkpoints, keep: max(o.keepCheckpoints, 1))
+                throw TrainingError.stopped(signal: signal, step: trainer.step, checkpoint: folder.url.path)
+            }
             let batch = try train.batch(Array(nextSample..<(nextSample + batchSize)))
             let result = try trainer.train(batch)
             nextSample += batchSize

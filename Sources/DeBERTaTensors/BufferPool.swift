@@ -52,6 +52,10 @@ enum BufferPool {
     private static let state = Mutex(State())
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
+    /// The largest request served at all (2⁵² bytes, beyond any machine's memory): keeps the
+    /// size-class arithmetic below from overflowing on absurd requests, which then fail cleanly.
+    static let largestRequest = 1 << 52
+
     /// The bytes a request of `byteCount` occupies: its size class.
     static func capacity(for byteCount: Int) -> Int {
         if byteCount < threshold { return byteCount }
@@ -64,8 +68,11 @@ enum BufferPool {
 
     /// A block of at least `byteCount` bytes, 64-byte aligned (page aligned when pooled), and its
     /// capacity, which ``release(_:capacity:)`` takes back: a cached block of the request's class,
-    /// else the smallest cached one up to twice the request, else a new mapping.
-    static func allocate(byteCount: Int) -> (block: UnsafeMutableRawPointer, capacity: Int) {
+    /// else the smallest cached one up to twice the request, else a new mapping. Throws
+    /// ``TensorAllocationError`` when the kernel refuses the mapping (or the request is absurd), so
+    /// that callers that can report the failure (model construction) do.
+    static func allocate(byteCount: Int) throws(TensorAllocationError) -> (block: UnsafeMutableRawPointer, capacity: Int) {
+        guard byteCount >= 0, byteCount <= largestRequest else { throw TensorAllocationError(byteCount: byteCount) }
         var size = capacity(for: byteCount)
         guard size >= threshold else { return (UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64), size) }
         var evicted: [(Int, UnsafeMutableRawPointer)] = []
@@ -87,7 +94,8 @@ enum BufferPool {
         for (oldSize, block) in evicted { munmap(block, oldSize) }
         if let reused { return (reused, size) }
         guard let block = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), block != MAP_FAILED else {
-            fatalError("out of memory: could not map \(size >> 20) MiB for a tensor")
+            state.withLock { $0.liveBytes -= size }
+            throw TensorAllocationError(byteCount: byteCount)
         }
         return (block, size)
     }

@@ -46,20 +46,31 @@ extension Tensor {
     /// A tensor of `N(0, std²)` values drawn from stream `key` (element `i` depends only on `key` and `i`).
     public static func randomNormal(_ shape: [Int], std: Float, key: UInt64) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        let p = t.data
-        Parallel.forEach(t.count, grain: 1 << 16) { r in
-            for i in r { p[i] = RandomStream.normal(key: key, index: i) * std }
-        }
+        t.fillRandomNormal(std: std, key: key)
         return t
     }
 
     /// A tensor of `U(low, high)` values drawn from stream `key`.
     public static func randomUniform(_ shape: [Int], low: Float, high: Float, key: UInt64) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        let p = t.data
-        Parallel.forEach(t.count, grain: 1 << 16) { r in
+        t.fillRandomUniform(low: low, high: high, key: key)
+        return t
+    }
+
+    /// Overwrites the values with those of ``randomNormal(_:std:key:)`` (for storage allocated
+    /// apart, e.g. through ``init(allocatingShape:)``).
+    public func fillRandomNormal(std: Float, key: UInt64) {
+        let p = data
+        Parallel.forEach(count, grain: 1 << 16) { r in
+            for i in r { p[i] = RandomStream.normal(key: key, index: i) * std }
+        }
+    }
+
+    /// Overwrites the values with those of ``randomUniform(_:low:high:key:)``.
+    public func fillRandomUniform(low: Float, high: Float, key: UInt64) {
+        let p = data
+        Parallel.forEach(count, grain: 1 << 16) { r in
             for i in r { p[i] = low + (high - low) * RandomStream.uniform(key: key, index: i) }
         }
-        return t
     }
 }

@@ -22,11 +22,20 @@ public final class TensorStorage: @unchecked Sendable {
     public func markModified() { version &+= 1 }
 
     /// Allocates `count` uninitialised floats (64-byte aligned; large ones from ``BufferPool``).
-    public init(uninitializedCount count: Int) {
+    /// Stops the process with ``TensorAllocationError``'s message when the memory cannot be had:
+    /// the operations that call it cannot throw. Code that can report the failure (model
+    /// construction) uses ``init(allocatingCount:)``.
+    public convenience init(uninitializedCount count: Int) {
+        do { try self.init(allocatingCount: count) } catch { fatalError("\(error)") }
+    }
+
+    /// Allocates `count` uninitialised floats like ``init(uninitializedCount:)``, throwing
+    /// ``TensorAllocationError`` ("out of memory for a tensor of N bytes") instead of stopping.
+    public init(allocatingCount count: Int) throws(TensorAllocationError) {
         _ = TensorStorage.allocatorConfigured
+        let bytes = try TensorAllocationError.floatBytes(count)
+        let (block, capacity) = try BufferPool.allocate(byteCount: bytes)
         self.count = count
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let (block, capacity) = BufferPool.allocate(byteCount: bytes)
         pointer = block.bindMemory(to: Float.self, capacity: max(count, 1))
         self.capacity = capacity
         let live = TensorStorage.live.add(bytes, ordering: .relaxed).newValue
@@ -90,6 +99,13 @@ public struct Tensor: @unchecked Sendable {
     /// A new tensor with uninitialised values.
     public init(uninitializedShape shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)))
+    }
+
+    /// A new tensor with uninitialised values, or ``TensorAllocationError`` when `shape` has a
+    /// negative extent, its size overflows, or the memory cannot be had.
+    public init(allocatingShape shape: [Int]) throws(TensorAllocationError) {
+        let count = try TensorAllocationError.elementCount(shape)
+        self.init(shape: shape, storage: try TensorStorage(allocatingCount: count))
     }
 
     /// A tensor filled with `value`.

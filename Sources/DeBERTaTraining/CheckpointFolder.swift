@@ -55,6 +55,29 @@ public struct CheckpointFolder: Sendable, Equatable {
         return names.filter { $0.hasPrefix("checkpoint-") }.sorted().last.map { CheckpointFolder(url: directory.appendingPathComponent($0)) }
     }
 
+    /// Restores the newest checkpoint in `directory` that `restore` accepts, for a resumed run: one
+    /// that cannot be restored (a truncated tensor file, a damaged `trainer_state.json`) is reported
+    /// through `warn` and the one before it tried, down to the oldest. Returns nil when there is no
+    /// checkpoint; throws when there are some but none can be restored, rather than starting over.
+    public static func restoreLatest<Value>(in directory: URL, warn: (String) -> Void,
+                                            _ restore: (CheckpointFolder) throws -> Value) throws -> (folder: CheckpointFolder, value: Value)? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasPrefix("checkpoint-") }.sorted().reversed()
+        var newestError: Error?
+        for (k, name) in names.enumerated() {
+            let folder = CheckpointFolder(url: directory.appendingPathComponent(name))
+            do { return (folder, try restore(folder)) } catch {
+                let next = k + 1 < names.count ? "falling back to \(Array(names)[k + 1])" : "no earlier checkpoint"
+                warn("cannot resume from \(name) (\(error)); \(next)")
+                newestError = newestError ?? error
+            }
+        }
+        if let newestError {
+            throw FileError(file: directory.path, message: "none of the \(names.count) checkpoints can be restored; the newest: \(newestError)")
+        }
+        return nil
+    }
+
     /// Removes all but the newest `keep` checkpoints in `directory`.
     public static func prune(in directory: URL, keep: Int) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }.sorted()

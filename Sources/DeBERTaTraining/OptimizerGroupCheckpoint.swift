@@ -25,6 +25,8 @@ extension OptimizerGroup {
     }
 
     /// Loads what ``save(to:weights:moments:)`` wrote (the group must have the same parameters).
+    /// Both files are read and checked before anything is assigned, so that a damaged checkpoint
+    /// leaves the group as it was (and a run can fall back to the checkpoint before it).
     public func restore(_ state: State, from folder: CheckpointFolder, weights: String, moments: String) throws {
         let values = try folder.tensors(weights)
         for p in parameters {
@@ -32,9 +34,9 @@ extension OptimizerGroup {
                 throw FileError(file: folder.url.appendingPathComponent(weights).path,
                                 message: "lacks parameter \(p.name) \(p.value.shape) or its shape differs (a run of another model configuration?)")
             }
-            p.assign(t)
         }
         let stored = try folder.tensors(moments)
+        for p in parameters { p.assign(values[p.name]!) }
         optimizer.restore(stored.mapValues { Tensor($0.floatValues(), shape: $0.shape) }, steps: state.optimizerSteps)
         step = state.step
         scaler = state.scaler

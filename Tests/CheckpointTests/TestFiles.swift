@@ -19,7 +19,10 @@ enum TestFiles {
     /// A minimal ZIP archive (STORED members, no data descriptors) holding `members` in order. With
     /// `zip64`, every size and offset in the central directory is moved into Zip64 extra fields and
     /// the archive ends with Zip64 end-of-central-directory records, as in archives over 4 GiB.
-    static func zip(_ members: [(path: String, data: [UInt8])], zip64: Bool = false) -> [UInt8] {
+    ///
+    /// Members named in `deflated` are declared DEFLATE-compressed (method 8) with their bytes written
+    /// as given, so that garbage bytes make a member that cannot be extracted.
+    static func zip(_ members: [(path: String, data: [UInt8])], zip64: Bool = false, deflated: Set<String> = []) -> [UInt8] {
         func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
         func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
         func le64(_ v: Int) -> [UInt8] { (0..<8).map { UInt8((v >> (8 * $0)) & 0xFF) } }
@@ -30,11 +33,12 @@ enum TestFiles {
             let name = Array(member.path.utf8)
             let offset = out.count
             let crc = Int(crc32(member.data))
-            out += le32(0x0403_4B50) + le16(zip64 ? 45 : 20) + le16(0) + le16(0) + le16(0) + le16(0)
+            let method = deflated.contains(member.path) ? 8 : 0
+            out += le32(0x0403_4B50) + le16(zip64 ? 45 : 20) + le16(0) + le16(method) + le16(0) + le16(0)
             out += le32(crc) + le32(member.data.count) + le32(member.data.count) + le16(name.count) + le16(0)
             out += name + member.data
             let extra = zip64 ? le16(0x0001) + le16(24) + le64(member.data.count) + le64(member.data.count) + le64(offset) : []
-            central += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
+            central += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(method) + le16(0) + le16(0) + le32(crc)
             central += zip64 ? le32(saturated32) + le32(saturated32) : le32(member.data.count) + le32(member.data.count)
             central += le16(name.count) + le16(extra.count) + le16(0) + le16(0) + le16(0) + le32(0)
             central += le32(zip64 ? saturated32 : offset) + name + extra

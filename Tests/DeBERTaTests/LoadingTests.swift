@@ -156,7 +156,7 @@ final class InputValidationTests: XCTestCase {
             do { try body(); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([0, 3], shape: [2]))) }.contains("label 3 outside [0, 3)"))
-        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([0], shape: [1]))) }.contains("1 labels for 2 sequences"))
+        XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids), labels: .classes(IndexTensor([0], shape: [1]))) }.contains("labels of shape [1] for a batch of 2 sequences"))
         XCTAssertTrue(message { _ = try model(ModelInput(inputIds: IndexTensor([1, 99], shape: [1, 2]))) }.contains("token id 99 outside the vocabulary"))
         XCTAssertTrue(message { _ = try model(ModelInput(inputIds: ids, attentionMask: IndexTensor([1, 1, 1], shape: [1, 3]))) }.contains("attention_mask [1, 3] does not match"))
         XCTAssertTrue(message { _ = try model(ModelInput(inputIds: IndexTensor([1, 2], shape: [2]))) }.contains("input_ids must be [batch, length]"))

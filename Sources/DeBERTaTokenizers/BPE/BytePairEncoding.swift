@@ -68,6 +68,9 @@ public final class BytePairEncoding: TokenizationModel {
             table.set(entry.bytes, Int32(entry.id))
             maxId = max(maxId, entry.id)
         }
+        if maxId >= entries.count + TokenIdLimits.largestGap {
+            throw TokenizerError.malformedFile(path: source, reason: "token id \(maxId) lies far beyond the vocabulary's \(entries.count) entries (at most \(TokenIdLimits.largestGap) past them: ids index tables)")
+        }
         var byId = [[UInt8]?](repeating: nil, count: maxId + 1)
         for entry in entries { byId[entry.id] = entry.bytes }
         vocabulary = table

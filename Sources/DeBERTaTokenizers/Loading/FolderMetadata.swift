@@ -42,10 +42,9 @@ struct FolderMetadata {
                 throw TokenizerError.malformedFile(path: addedURL.path, reason: "expected a JSON object of token → id")
             }
             for (key, value) in members {
-                guard let id = value.intValue, id >= 0 else {
-                    throw TokenizerError.malformedFile(path: addedURL.path, reason: "id of \"\(String(decoding: key, as: UTF8.self))\" is not a non-negative integer")
-                }
-                addedTokenIds.append((String(decoding: key, as: UTF8.self), id))
+                let content = String(decoding: key, as: UTF8.self)
+                let id = try TokenIdLimits.checked(value.intValue, "the id of \"\(content)\"", path: addedURL.path)
+                addedTokenIds.append((content, id))
             }
         }
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
@@ -64,6 +63,7 @@ struct FolderMetadata {
                           let content = value["content"]?.stringValue else {
                         throw TokenizerError.malformedFile(path: configURL.path, reason: "added_tokens_decoder entry \"\(String(decoding: key, as: UTF8.self))\" is not an id with a content")
                     }
+                    _ = try TokenIdLimits.checked(id, "the added_tokens_decoder id of \"\(content)\"", path: configURL.path)
                     addedTokensDecoder.append(AddedToken(content: content, id: id, isSpecial: value["special"]?.boolValue ?? true,
                                                          stripLeft: value["lstrip"]?.boolValue ?? false,
                                                          stripRight: value["rstrip"]?.boolValue ?? false))

@@ -40,6 +40,7 @@ extension Tokenizer {
             guard let id = item["id"]?.intValue, id >= 0, let content = item["content"]?.stringValue else {
                 throw TokenizerError.malformedFile(path: path, reason: "an \"added_tokens\" entry lacks an id or content")
             }
+            _ = try TokenIdLimits.checked(id, "the id of added token \"\(content)\"", path: path)
             return AddedToken(content: content, id: id, isSpecial: item["special"]?.boolValue ?? false,
                               stripLeft: item["lstrip"]?.boolValue ?? false, stripRight: item["rstrip"]?.boolValue ?? false)
         }

@@ -52,16 +52,23 @@ public enum SegmentTruncation {
     @discardableResult
     public static func original<T>(_ segments: inout [[T]], budget: Int, random: inout PythonRandom) -> [Int] {
         var total = segments.reduce(0) { $0 + $1.count }
-        var items = Array(zip(segments.indices, segments))
-        while total > budget {
+        // Each segment is cut as a window [lower, upper) of its tokens: dropping the first token of
+        // an array shifts all the others, which made a segment of millions of tokens (one malformed
+        // TSV line) take quadratic time.
+        var items = segments.indices.map { (index: $0, lower: 0, upper: segments[$0].count) }
+        while total > max(budget, 0) {
             // Python's sorted(..., reverse=True) is stable: equal lengths keep their order.
             items = items.enumerated()
-                .sorted { a, b in a.element.1.count != b.element.1.count ? a.element.1.count > b.element.1.count : a.offset < b.offset }
+                .sorted { a, b in
+                    let la = a.element.upper - a.element.lower, lb = b.element.upper - b.element.lower
+                    return la != lb ? la > lb : a.offset < b.offset
+                }
                 .map(\.element)
-            if random.random() < 0.5 { items[0].1.removeFirst() } else { items[0].1.removeLast() }
+            if random.random() < 0.5 { items[0].lower += 1 } else { items[0].upper -= 1 }
             total -= 1
         }
-        segments = items.map(\.1)
-        return items.map(\.0)
+        let whole = segments
+        segments = items.map { Array(whole[$0.index][$0.lower..<$0.upper]) }
+        return items.map(\.index)
     }
 }
