@@ -102,12 +102,14 @@ public enum SQuADMetrics {
         add("HasAns_", order.filter { hasAnswer[$0]! })
         add("NoAns_", order.filter { !hasAnswer[$0]! })
         if let naProbs {
+            var position: [String: Int] = [:]
+            for (k, id) in order.enumerated() { position[id] = k }
             func best(_ scores: [String: Double]) -> (Double, Double) {
                 let noAnswers = hasAnswer.values.filter { !$0 }.count
                 var current = Double(noAnswers), bestScore = current, bestThreshold = 0.0
                 // sorted(na_probs, key=…) is stable over the file's order.
                 let ids = naProbs.keys.sorted { a, b in
-                    naProbs[a]! != naProbs[b]! ? naProbs[a]! < naProbs[b]! : (order.firstIndex(of: a) ?? .max) < (order.firstIndex(of: b) ?? .max)
+                    naProbs[a]! != naProbs[b]! ? naProbs[a]! < naProbs[b]! : (position[a] ?? .max, a) < (position[b] ?? .max, b)
                 }
                 for id in ids {
                     guard let s = scores[id] else { continue }
