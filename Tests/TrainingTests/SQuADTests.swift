@@ -185,4 +185,17 @@ final class SQuADTests: XCTestCase {
         XCTAssertEqual(outputs[0].start[3], 3)
         XCTAssertEqual(outputs[0].end[3], -3)
     }
+
+    /// `--max_query_length` keeps the question's first tokens (run_qa itself does not cut questions;
+    /// the legacy `squad_convert_examples_to_features` did).
+    func testLongQuestionsKeepTheirFirstTokens() throws {
+        var example = try examples()[0]
+        let tokenizer = try tokenizer()
+        let question = try tokenizer.encode(example.question, pair: nil, addSpecialTokens: false).inputIds
+        example.question = "  " + example.question
+        let features = try QAFeatures.make([example], tokenizer: tokenizer, maxSequenceLength: 64, docStride: 16, maxQueryLength: 4)
+        XCTAssertEqual(Array(features[0].inputIds[1...5]), question.prefix(4).map(Int32.init) + [Int32(tokenizer.specialTokenIds.sep)])
+        XCTAssertEqual(features[0].tokenTypeIds.prefix(7), [0, 0, 0, 0, 0, 0, 1])
+        XCTAssertThrowsError(try QAFeatures.make([example], tokenizer: tokenizer, maxSequenceLength: 23, docStride: 16, maxQueryLength: 4))
+    }
 }
