@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @OptionGroup var optimization: OptimizationOptions
-    @Option(name: .customLong("task_name"), help: "CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI, AX, or NER (CoNLL-2003 files: train.txt, valid.txt, test.txt).") var taskName: String
+    @Option(name: .customLong("task_name"), help: "CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI, AX, NER (CoNLL-2003 files: train.txt, valid.txt, test.txt), SQuAD (train-v1.1.json, dev-v1.1.json) or SQuADv2 (train-v2.0.json, dev-v2.0.json).") var taskName: String
     @Flag(name: .customLong("do_train")) var doTrain = false
     @Flag(name: .customLong("do_eval")) var doEval = false
     @Flag(name: .customLong("do_predict")) var doPredict = false
@@ -70,6 +70,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("resume"), help: "Continue from the latest checkpoint in --output_dir.") var resume = false
     @Option(name: .customLong("max_train_examples"), help: "Train on the first N examples only.") var maxTrainExamples: Int?
     @Option(name: .customLong("max_eval_examples"), help: "Evaluate on the first N examples only.") var maxEvalExamples: Int?
+    @Option(name: .customLong("doc_stride"), help: "SQuAD: tokens shared by consecutive context windows.") var docStride = 128
+    @Option(name: .customLong("max_query_length"), help: "SQuAD: question tokens kept.") var maxQueryLength = 64
+    @Option(name: .customLong("n_best_size"), help: "SQuAD: start and end candidates per window.") var nBestSize = 20
+    @Option(name: .customLong("max_answer_length"), help: "SQuAD: longest answer, in tokens.") var maxAnswerLength = 30
+    @Option(name: .customLong("null_score_diff_threshold"), help: "SQuADv2: predict no answer when the null score exceeds the best span's by more.") var nullScoreDiffThreshold: Float = 0
 
     /// Every option of the original `apps/run.py` parser: its own, the optimizer group
     /// (`optims/args.py`), the trainer group (`training/args.py`) and the GLUE tasks' group
@@ -89,7 +94,8 @@ struct TrainCommand: ParsableCommand {
 
     /// This port's names that the original lacks (aliases and its own options).
     static let ownOptions = ["max_seq_len", "warmup", "dump", "bpe_vocab_file", "resume", "max_train_examples",
-                             "max_eval_examples", "optimizer", "threads"]
+                             "max_eval_examples", "optimizer", "threads", "doc_stride", "max_query_length",
+                             "n_best_size", "max_answer_length", "null_score_diff_threshold"]
 
     /// `arguments` with every `--prefix` (or `--prefix=value`) that is not an option name itself but
     /// starts exactly one of the original's option names replaced by that name, as argparse
@@ -145,6 +151,11 @@ struct TrainCommand: ParsableCommand {
         o.resume = resume
         o.maxTrainExamples = maxTrainExamples
         o.maxEvalExamples = maxEvalExamples
+        o.docStride = docStride
+        o.maxQueryLength = maxQueryLength
+        o.nBestSize = nBestSize
+        o.maxAnswerLength = maxAnswerLength
+        o.nullScoreDiffThreshold = nullScoreDiffThreshold
         try optimization.apply(to: &o.training, defaultLearningRate: 5e-5)
         o.training.bf16MatrixProducts = optimization.fp16.value
         try FineTuningTasks.run(o)

@@ -36,6 +36,13 @@ public struct FineTuningOptions: Sendable {
     public var maxTrainExamples: Int?
     public var maxEvalExamples: Int?
     public var training = TrainingOptions()
+    /// SQuAD: `--doc_stride`, `--max_query_length`, `--n_best_size`, `--max_answer_length`,
+    /// `--null_score_diff_threshold` (run_qa's defaults: 128, 64, 20, 30, 0).
+    public var docStride = 128
+    public var maxQueryLength = 64
+    public var nBestSize = 20
+    public var maxAnswerLength = 30
+    public var nullScoreDiffThreshold: Float = 0
 
     public init(taskName: String, dataDirectory: URL, outputDirectory: URL) {
         self.taskName = taskName

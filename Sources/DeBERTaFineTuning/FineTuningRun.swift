@@ -215,7 +215,16 @@ extension FineTuningTasks {
     /// evaluation made.
     @discardableResult
     public static func run(_ options: FineTuningOptions, logger: Logger = Logger(label: "deberta.train")) throws -> [EvaluationRecord] {
-        try run(named(options.taskName), options, logger)
+        var task = try named(options.taskName)
+        if var squad = task as? SQuADTask {
+            squad.docStride = options.docStride
+            squad.maxQueryLength = options.maxQueryLength
+            squad.nBestSize = options.nBestSize
+            squad.maxAnswerLength = options.maxAnswerLength
+            squad.nullScoreDiffThreshold = options.nullScoreDiffThreshold
+            task = squad
+        }
+        return try run(task, options, logger)
     }
 
     private static func run<T: FineTuningTask>(_ task: T, _ options: FineTuningOptions, _ logger: Logger) throws -> [EvaluationRecord] {

@@ -88,13 +88,15 @@ public protocol FineTuningTask: Sendable {
 /// The tasks `--task_name` knows.
 public enum FineTuningTasks {
     /// The names accepted besides the GLUE tasks'.
-    public static let otherNames = ["ner"]
+    public static let otherNames = ["ner", "squad", "squadv2"]
 
     /// The task called `name` (case-insensitive): a GLUE task (`rte`, `sst-2`, …) or `NER`.
     /// - Throws: a message listing the known names.
     public static func named(_ name: String) throws -> any FineTuningTask {
         switch name.lowercased() {
         case "ner": return NERTask()
+        case "squad", "squadv1", "squadv1.1": return SQuADTask()
+        case "squadv2", "squadv2.0", "squad2": return SQuADTask(versionTwo: true)
         default:
             do {
                 return try GLUETask(name: name)

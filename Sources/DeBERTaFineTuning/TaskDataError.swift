@@ -13,6 +13,8 @@ public struct TaskDataError: Error, CustomStringConvertible, LocalizedError, Equ
         case wrongColumnCount
         /// A tag that is not one of the task's labels.
         case unknownLabel
+        /// The file is not valid JSON, or lacks a field its layout needs, or a value is out of place.
+        case malformed
         /// The file holds no examples, or none with the labels its use needs.
         case noExamples
     }
