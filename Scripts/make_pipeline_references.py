@@ -7,6 +7,7 @@ test compare against:
   Tests/References/pipelines/text-classification.jsonl   Examples/deberta-v3-h256-sst2
   Tests/References/pipelines/feature-extraction.jsonl    Examples/deberta-v3-h256-sst2
   Tests/References/pipelines/zero-shot.jsonl             tiny-nli/ (below)
+  Tests/References/pipelines/fill-mask.jsonl             Tests/References/fixtures/deberta-v3-tiny (its MLM head), tiny-nli/ tokenizer
   Tests/References/pipelines/tiny-nli/                   the deberta-v3-tiny fixture's 3-label head
       (contradiction / neutral / entailment, Examples/deberta-v3-tiny) with a tokenizer.json over its
       128 ids: id k is the piece "▁t<k>" except [PAD] 0, [CLS] 1, [SEP] 2, [UNK] 3, [MASK] 127 (the
@@ -127,3 +128,21 @@ for c in calls:
     rows.append({"input": c, "output": zs(seqs, **kwargs)})
 write("zero-shot.jsonl", rows)
 print("transformers", transformers.__version__)
+
+# --- fill-mask on the fixture's masked-LM head, with the tiny-nli tokenizer ([MASK] is id 127) ----
+from transformers import AutoModelForMaskedLM
+mlm = AutoModelForMaskedLM.from_pretrained(os.path.join(root, "Tests/References/fixtures/deberta-v3-tiny"), dtype=torch.float32)
+fm = pipeline("fill-mask", model=mlm, tokenizer=tok, device="cpu")
+calls = [
+    {"inputs": "t7 [MASK] t58"},
+    {"inputs": "t5 t6 [MASK] t8 t9", "top_k": 3},
+    {"inputs": "t5 t6 [MASK] t8 t9", "top_k": 2, "targets": ["\u2581t40", "\u2581t41", "\u2581t42"]},
+    {"inputs": "t30 [MASK] t32", "targets": "\u2581t50"},
+    {"inputs": "t30 [MASK] t32 [MASK]", "top_k": 2},
+]
+rows = []
+for c in calls:
+    kwargs = dict(c)
+    text = kwargs.pop("inputs")
+    rows.append({"input": c, "output": fm(text, **kwargs)})
+write("fill-mask.jsonl", rows)

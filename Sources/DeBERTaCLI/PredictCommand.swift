@@ -13,7 +13,7 @@ struct PredictCommand: ParsableCommand {
           text-classification       {"text": "…", "text_pair": "…", "top_k": null | k, "function_to_apply": "softmax" | "sigmoid" | "none"}
           zero-shot-classification  {"sequences": "…" | ["…"], "candidate_labels": ["…"] | "a, b", "hypothesis_template": "This example is {}.", "multi_label": false}
           feature-extraction        {"inputs": "…"}   (also "text")
-          fill-mask                 {"inputs": "… [MASK] …", "top_k": 5}   (also "text")
+          fill-mask                 {"inputs": "… [MASK] …", "top_k": 5, "targets": ["▁Paris"] | "▁Paris"}   (also "text")
         Each output line is the JSON the pipeline returns for it. With --text, the one text is the
         line's text and the answer is printed.
         Examples:
@@ -138,15 +138,12 @@ struct Pipeline {
             let text = try reader.string("inputs") ?? reader.string("text", required: true)!
             return try extractor.pipeline(text)
         case .fillMask(let filler):
-            try reader.allow(["inputs", "text", "top_k"])
+            try reader.allow(["inputs", "text", "top_k", "targets"])
             let text = try reader.string("inputs") ?? reader.string("text", required: true)!
             let topK = try reader.optionalInt("top_k") ?? 5
-            let masks = try filler.predict(text, topK: topK).map { candidates in
-                PipelineJSON.array(candidates.map {
-                    .object([("score", .number($0.probability)), ("token", .int($0.id)), ("token_str", .string($0.text)), ("sequence", .string($0.sequence))])
-                })
-            }
-            return masks.count == 1 ? masks[0] : .array(masks)
+            var targets: [String]? = nil
+            if let one = arguments["targets"] as? String { targets = [one] } else { targets = try reader.strings("targets") }
+            return try filler.pipeline(text, topK: topK, targets: targets)
         }
     }
 }

@@ -47,6 +47,9 @@ func assertPipelineEqual(_ ours: PipelineJSON, _ reference: Any, tolerance: Doub
     case let (.string(s), theirs as String):
         XCTAssertEqual(s, theirs, context, file: file, line: line)
         return 0
+    case let (.int(i), theirs as NSNumber):
+        XCTAssertEqual(Double(i), theirs.doubleValue, context, file: file, line: line)
+        return 0
     case let (.number(x), theirs as NSNumber):
         let difference = abs(x - theirs.doubleValue)
         XCTAssertLessThanOrEqual(difference, tolerance, "\(context): \(x) vs transformers \(theirs)", file: file, line: line)
@@ -143,6 +146,28 @@ final class PipelineTests: XCTestCase {
             let single = try extractor.embedding(text)
             XCTAssertEqual(zip(batch[k], single).map { abs($0 - $1) }.max()!, 0, accuracy: 1e-5)
         }
+    }
+
+    /// fill-mask on the fixture's masked-LM head with the tiny-nli tokenizer ([MASK] is id 127):
+    /// top_k, targets (a list and a single string; scores stay the whole-vocabulary probabilities),
+    /// two masks (a list per mask, sequences with the special tokens).
+    func testFillMaskMatchesTransformersPipeline() throws {
+        let filler = try FillMask(folder: References.fixture("deberta-v3-tiny"), tokenizerFolder: References.url("pipelines/tiny-nli"))
+        let references = try PipelineReference.load("fill-mask.jsonl")
+        XCTAssertEqual(references.count, 5)
+        var worst = 0.0
+        for (k, reference) in references.enumerated() {
+            let input = reference.input
+            let targets = (input["targets"] as? [String]) ?? (input["targets"] as? String).map { [$0] }
+            let ours = try filler.pipeline(input["inputs"] as! String, topK: input["top_k"] as? Int ?? 5, targets: targets)
+            worst = max(worst, assertPipelineEqual(ours, reference.output, tolerance: 1e-5, "line \(k + 1)"))
+            XCTAssertEqual(pipelineKeys(ours.description), reference.outputKeys, "line \(k + 1)")
+            // Token ids are integers in both.
+            XCTAssertFalse(ours.description.contains("\"token\": 1.0"))
+        }
+        print("fill-mask: largest score difference \(worst)")
+        XCTAssertEqual(try filler.targetIds(["\u{2581}t41", "t41", "\u{2581}t40"]), [40, 41], "a vocabulary token, or the first id of its encoding; once each")
+        XCTAssertThrowsError(try filler.pipeline("t5 t6"), "no mask")
     }
 
     func testPipelineJSONWritesPythonStyle() {

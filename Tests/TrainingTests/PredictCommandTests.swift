@@ -66,10 +66,10 @@ final class PredictCommandTests: XCTestCase {
         compare(try JSONSerialization.jsonObject(with: Data(ours.utf8)), try JSONSerialization.jsonObject(with: Data(theirs.utf8)), context)
     }
 
-    func check(task: String, model: String, reference: String) throws {
+    func check(task: String, model: String, reference: String, extra: [String] = []) throws {
         let (input, expected) = try references(reference)
         let output = temporary.appendingPathComponent("out-\(reference)")
-        let result = try run(["--task", task, "--model", model, "--input", input.path, "--output", output.path])
+        let result = try run(["--task", task, "--model", model, "--input", input.path, "--output", output.path] + extra)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, expected.count)
@@ -85,6 +85,11 @@ final class PredictCommandTests: XCTestCase {
 
     func testZeroShotLinesMatchTransformers() throws {
         try check(task: "zero-shot-classification", model: try References.url("pipelines/tiny-nli").path, reference: "zero-shot.jsonl")
+    }
+
+    func testFillMaskLinesMatchTransformers() throws {
+        try check(task: "fill-mask", model: try References.fixture("deberta-v3-tiny").path, reference: "fill-mask.jsonl",
+                  extra: ["--tokenizer", try References.url("pipelines/tiny-nli").path])
     }
 
     func testFeatureExtractionAndTextOption() throws {
