@@ -60,6 +60,7 @@ calls += [{"text": sentences[4], "function_to_apply": "sigmoid", "top_k": None},
           {"text": sentences[5], "function_to_apply": "none", "top_k": None},
           {"text": sentences[6], "function_to_apply": "softmax"},
           {"text": sentences[7], "function_to_apply": "none"}]
+calls += [{"text": [sentences[5], sentences[7]]}, {"text": [sentences[5], sentences[7]], "top_k": 1}]
 rows = []
 for c in calls:
     kwargs = dict(c)

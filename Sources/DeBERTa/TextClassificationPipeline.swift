@@ -44,11 +44,30 @@ extension TextClassifier {
         }
     }
 
+    /// The answer of the `text-classification` pipeline for a list of texts: one entry per text,
+    /// ``TopK/legacy`` giving each text's best `{label, score}`, otherwise each text's list.
+    public func pipeline(_ texts: [String], topK: TopK = .legacy, function: ScoreFunction? = nil, batchSize: Int = 32) throws -> PipelineJSON {
+        guard !texts.isEmpty else { throw InferenceError.invalidInput("no texts to classify") }
+        var answers: [PipelineJSON] = []
+        for start in stride(from: 0, to: texts.count, by: max(1, batchSize)) {
+            let batch = try ModelInput(texts: Array(texts[start..<min(start + max(1, batchSize), texts.count)]), tokenizer: tokenizer, maxLength: maxLength)
+            for scores in try classify(batch, function: function) {
+                switch topK {
+                case .legacy: answers.append(scores[0].pipelineJSON)
+                case .all: answers.append(.array(scores.map(\.pipelineJSON)))
+                case .count(let k): answers.append(.array(scores.prefix(max(0, k)).map(\.pipelineJSON)))
+                }
+            }
+        }
+        return .array(answers)
+    }
+
     /// The scores of each row of a prepared batch under `function` (``scoreFunction`` when nil), best first.
     public func classify(_ input: ModelInput, topK: Int? = nil, function: ScoreFunction?) throws -> [[LabelScore]] {
         let apply = function ?? scoreFunction
         return try logits(input).map { row in
             let scores = apply.apply(row)
+            // Best first; ties keep the class order, as Python's stable sort does in the pipeline.
             let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
             return order.prefix(max(0, topK ?? order.count)).map { LabelScore(label: labels[$0], index: $0, score: scores[$0]) }
         }

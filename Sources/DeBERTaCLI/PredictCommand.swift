@@ -10,7 +10,7 @@ struct PredictCommand: ParsableCommand {
         abstract: "Run a pipeline (text-classification, zero-shot-classification, feature-extraction, fill-mask) on raw text.",
         discussion: """
         Each input line is a JSON object with the keyword arguments of transformers' pipeline call:
-          text-classification       {"text": "…", "text_pair": "…", "top_k": null | k, "function_to_apply": "softmax" | "sigmoid" | "none"}
+          text-classification       {"text": "…" | ["…"], "text_pair": "…", "top_k": null | k, "function_to_apply": "softmax" | "sigmoid" | "none"}
           zero-shot-classification  {"sequences": "…" | ["…"], "candidate_labels": ["…"] | "a, b", "hypothesis_template": "This example is {}.", "multi_label": false}
           feature-extraction        {"inputs": "…"}   (also "text")
           fill-mask                 {"inputs": "… [MASK] …", "top_k": 5, "targets": ["▁Paris"] | "▁Paris"}   (also "text")
@@ -102,7 +102,8 @@ struct Pipeline {
         switch kind {
         case .textClassification(let classifier):
             try reader.allow(["text", "text_pair", "top_k", "function_to_apply"])
-            let text = try reader.string("text", required: true)!
+            let texts = arguments["text"] is [Any] ? try reader.strings("text") : nil
+            let text = try texts == nil ? reader.string("text", required: true)! : ""
             let pair = try reader.string("text_pair")
             var topK = TextClassifier.TopK.legacy
             if arguments.keys.contains("top_k") { topK = try reader.optionalInt("top_k").map { .count($0) } ?? .all }
@@ -112,6 +113,11 @@ struct Pipeline {
                     throw CLIError("\(line): function_to_apply \"\(name)\" is not one of softmax, sigmoid, none")
                 }
                 function = f
+            }
+            if let texts {
+                guard pair == nil else { throw CLIError("\(line): \"text_pair\" goes with a single \"text\", not a list") }
+                guard !texts.isEmpty else { throw CLIError("\(line): \"text\" is an empty list") }
+                return try classifier.pipeline(texts, topK: topK, function: function)
             }
             return try classifier.pipeline(text, pair: pair, topK: topK, function: function)
         case .zeroShot(let zeroShot):

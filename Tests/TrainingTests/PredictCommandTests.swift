@@ -99,7 +99,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let (_, expected) = try references("text-classification.jsonl")
         XCTAssertTrue(result.stdout.hasPrefix("[{\"label\": \"positive\", \"score\": 0.99078"), result.stdout)
-        XCTAssertEqual(expected.count, 17)
+        XCTAssertEqual(expected.count, 19)
     }
 
     func testErrorsNameTheLineAndNothingIsWritten() throws {
