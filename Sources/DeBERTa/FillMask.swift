@@ -80,6 +80,23 @@ public struct FillMask {
     /// The `topK` most likely tokens for every mask id in `ids` (one sequence, special tokens
     /// included), in order of the masks.
     public func predict(ids: [Int], topK: Int = 5) throws -> [[Candidate]] {
+        let (positions, rows) = try maskProbabilities(ids: ids)
+        return positions.enumerated().map { k, position in
+            let probabilities = rows[k]
+            // Best first; equal probabilities in id order, so the result does not depend on the sort.
+            let best = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+                .prefix(max(topK, 1))
+            return best.map { id in
+                var filled = ids
+                filled[position] = id
+                return Candidate(id: id, token: tokenizer.token(for: id) ?? "?", text: tokenizer.decode([id]),
+                                 probability: probabilities[id], sequence: tokenizer.decode(filled))
+            }
+        }
+    }
+
+    /// The positions of the mask ids in `ids` and, for each, the softmax over the vocabulary.
+    func maskProbabilities(ids: [Int]) throws -> (positions: [Int], probabilities: [[Double]]) {
         let mask = tokenizer.specialTokenIds.mask
         let positions = ids.indices.filter { ids[$0] == mask }
         guard !positions.isEmpty else {
@@ -100,17 +117,6 @@ public struct FillMask {
             logits = Tensor(positions.flatMap { Array(UnsafeBufferPointer(start: all.data + $0 * v, count: v)) }, shape: [positions.count, v])
         }
         let v = logits.dim(-1)
-        return positions.enumerated().map { k, position in
-            let probabilities = softmaxProbabilities(UnsafeBufferPointer(start: logits.data + k * v, count: v))
-            // Best first; equal probabilities in id order, so the result does not depend on the sort.
-            let best = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
-                .prefix(max(topK, 1))
-            return best.map { id in
-                var filled = ids
-                filled[position] = id
-                return Candidate(id: id, token: tokenizer.token(for: id) ?? "?", text: tokenizer.decode([id]),
-                                 probability: probabilities[id], sequence: tokenizer.decode(filled))
-            }
-        }
+        return (positions, positions.indices.map { softmaxProbabilities(UnsafeBufferPointer(start: logits.data + $0 * v, count: v)) })
     }
 }

@@ -97,12 +97,7 @@ public struct TextClassifier {
 
     /// The scores of each row of a prepared batch, best first.
     public func classify(_ input: ModelInput, topK: Int? = nil) throws -> [[LabelScore]] {
-        try logits(input).map { row in
-            let scores = scoreFunction.apply(row)
-            // Best first; ties keep the class order, as Python's stable sort does in the pipeline.
-            let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-            return order.prefix(max(0, topK ?? order.count)).map { LabelScore(label: labels[$0], index: $0, score: scores[$0]) }
-        }
+        try classify(input, topK: topK, function: nil)
     }
 
     /// The model's logits for each row of `input`, `labels.count` values per row.

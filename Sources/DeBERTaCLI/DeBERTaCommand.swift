@@ -7,7 +7,7 @@ struct DeBERTaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deberta",
         abstract: "DeBERTa (v1, v2, v3) in Swift: run, inspect and benchmark models.",
-        subcommands: [TrainCommand.self, PrepareDataCommand.self, PretrainCommand.self, FillMaskCommand.self, ConvertCommand.self, TokenizeCommand.self, ForwardCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, PrepareDataCommand.self, PretrainCommand.self, FillMaskCommand.self, PredictCommand.self, ConvertCommand.self, TokenizeCommand.self, ForwardCommand.self, BenchCommand.self])
 
     /// Parses and runs the command line; `train` first completes abbreviated option names as the
     /// original's argparse parser does (``TrainCommand/expandingAbbreviations(_:)``).
