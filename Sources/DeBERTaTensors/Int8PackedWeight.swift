@@ -25,6 +25,12 @@ public final class Int8PackedWeight: @unchecked Sendable {
     /// The largest input width whose int32 sums cannot overflow.
     public static let maximumInFeatures = Int(CK_QGEMM_MAX_K)
 
+    /// Runs `repeats` × 96 register-only `vpdpbusd` (16 × 4 multiply-adds each) on this thread: the
+    /// instruction's ceiling, for benchmarks. Does nothing without VNNI.
+    public static func vnniPeakLoop(repeats: Int) {
+        _ = ck_qgemm_vnni_peak_loop(repeats)
+    }
+
     /// Quantizes and packs the `[out, in]` values of `weight`.
     public init(_ weight: Tensor) {
         precondition(weight.rank == 2, "Int8PackedWeight needs a [out, in] weight, got \(weight.shape)")
