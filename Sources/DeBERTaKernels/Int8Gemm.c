@@ -51,23 +51,55 @@ void ck_qgemm_pack(const float *w, int n, int k, int8_t *panels, float *scale, i
     }
 }
 
+// One row's scale and zero point over [min(x, 0), max(x, 0)], given its min and max: the range
+// includes 0 so that zero (padding, GELU's floor) is represented exactly.
+static void row_range(float lo, float hi, float *scale, int32_t *zero_point) {
+    float s = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+    long zp = lrintf(-lo / s);
+    *scale = s;
+    *zero_point = (int32_t)(zp < 0 ? 0 : zp > 255 ? 255 : zp);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+// The AVX-512 form of one row of ck_qgemm_quantize_rows, with the same IEEE division and
+// round-to-nearest-even conversion, so the same bytes (quantizing in scalar cost a tenth of a
+// 768-wide product).
+__attribute__((target("avx512f")))
+static void quantize_row_avx512(const float *row, int k, uint8_t *out, float *scale, int32_t *zero_point) {
+    __m512 lo = _mm512_setzero_ps(), hi = lo;
+    for (int kk = 0; kk < k; kk += 16) {
+        __m512 v = _mm512_maskz_loadu_ps(k - kk >= 16 ? 0xFFFF : (__mmask16)((1u << (k - kk)) - 1), row + kk);
+        lo = _mm512_min_ps(lo, v);
+        hi = _mm512_max_ps(hi, v);
+    }
+    row_range(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi), scale, zero_point);
+    const __m512 s = _mm512_set1_ps(*scale);
+    const __m512i zp = _mm512_set1_epi32(*zero_point), top = _mm512_set1_epi32(255);
+    for (int kk = 0; kk < k; kk += 16) {
+        __mmask16 m = k - kk >= 16 ? 0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
+        __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_div_ps(_mm512_maskz_loadu_ps(m, row + kk), s)), zp);
+        q = _mm512_min_epi32(_mm512_max_epi32(q, _mm512_setzero_si512()), top);
+        _mm512_mask_cvtepi32_storeu_epi8(out + kk, m, q);
+    }
+}
+#endif
+
 void ck_qgemm_quantize_rows(const float *x, int rows, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero_point) {
     for (int r = 0; r < rows; r++) {
         const float *row = x + (size_t)r * ldx;
         uint8_t *out = q + (size_t)r * ldq;
-        // The range includes 0 so that zero (padding, ReLU/GELU floors) is represented exactly.
+        for (int kk = k; kk < groups_of(k) * 4; kk++) out[kk] = 0;  // meets zero weights
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+        if (ck_cpu_has_avx512(0)) { quantize_row_avx512(row, k, out, scale + r, zero_point + r); continue; }
+#endif
         float lo = 0, hi = 0;
         for (int kk = 0; kk < k; kk++) { lo = fminf(lo, row[kk]); hi = fmaxf(hi, row[kk]); }
-        float s = hi > lo ? (hi - lo) / 255.0f : 1.0f;
-        long zp = lrintf(-lo / s);
-        zp = zp < 0 ? 0 : zp > 255 ? 255 : zp;
+        row_range(lo, hi, scale + r, zero_point + r);
         for (int kk = 0; kk < k; kk++) {
-            long v = lrintf(row[kk] / s) + zp;
+            long v = lrintf(row[kk] / scale[r]) + zero_point[r];
             out[kk] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
-        for (int kk = k; kk < groups_of(k) * 4; kk++) out[kk] = 0;  // meets zero weights
-        scale[r] = s;
-        zero_point[r] = (int32_t)zp;
     }
 }
 

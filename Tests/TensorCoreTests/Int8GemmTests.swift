@@ -114,9 +114,23 @@ final class Int8GemmTests: XCTestCase {
         XCTAssertEqual(c, 7)
     }
 
-    /// Activations: (q − zp) · scale is within scale / 2 of x, zero is exact, zp ∈ [0, 255], and
-    /// an all-zero row has scale 1, zp 0.
+    /// Activations: the scale, zero point and bytes of the definition (recomputed here in Float
+    /// with ties to even), (q − zp) · scale within scale / 2 of x, zero exact, zp ∈ [0, 255], an
+    /// all-zero row with scale 1, zp 0; on lengths below, at and past a vector of 16.
     func testActivationQuantization() {
+        for k in [1, 5, 16, 37] {
+            let rows = 8, x = activations(rows: rows, k: k, seed: UInt64(9 + k)), a = quantize(x, rows: rows, k: k)
+            for r in 0..<rows {
+                let row = x[(r * k)..<((r + 1) * k)]
+                let lo = min(0, row.min()!), hi = max(0, row.max()!)
+                let s: Float = hi > lo ? (hi - lo) / 255 : 1
+                let zp = Int32(max(0, min(255, (-lo / s).rounded(.toNearestOrEven))))
+                XCTAssertEqual(a.scale[r], s, "k \(k) row \(r)")
+                XCTAssertEqual(a.zeroPoint[r], zp, "k \(k) row \(r)")
+                let q = row.map { UInt8(max(0, min(255, Int32(($0 / s).rounded(.toNearestOrEven)) + zp))) }
+                XCTAssertEqual(Array(a.q[(r * a.ld)..<(r * a.ld + k)]), q, "k \(k) row \(r)")
+            }
+        }
         let rows = 8, k = 37
         let x = activations(rows: rows, k: k, seed: 9)
         let a = quantize(x, rows: rows, k: k)
