@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "After each pass, time the sgemm ceiling (BLAS, 4096 × 768 × 3072, same threads) and report the forward's share of its median (its 74 MiB of matrices count in peak RSS).")
     var ceiling = false
     @Flag(help: "Print one JSON object.") var json = false
-    @Flag(name: .customLong("int8-gemm"), help: "Instead of a model: GOPS of the int8 VNNI product on 128 × 768 → 3072 (activation quantization included), of the register-only vpdpbusd ceiling and of the fp32 packed kernel, as JSON.")
+    @Flag(name: .customLong("int8-gemm"), help: "Instead of a model: GOPS of the int8 VNNI product on 128 × 768 → 3072 (activation quantization included), of the register-only vpdpbusd ceiling and of the fp32 packed kernel, best of --reps, as JSON.")
     var int8Gemm = false
 
     func run() throws {
