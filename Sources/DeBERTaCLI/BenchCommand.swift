@@ -24,6 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "After each pass, time the sgemm ceiling (BLAS, 4096 × 768 × 3072, same threads) and report the forward's share of its median (its 74 MiB of matrices count in peak RSS).")
     var ceiling = false
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(name: .customLong("int8-gemm"), help: "Instead of a model: GOPS of the int8 VNNI product on 128 × 768 → 3072 (activation quantization included), of the register-only vpdpbusd ceiling and of the fp32 packed kernel, best of --reps, as JSON.")
+    var int8Gemm = false
 
     func run() throws {
         do { try execute() } catch { throw fail(error) }
@@ -32,6 +34,12 @@ struct BenchCommand: ParsableCommand {
     func execute() throws {
         guard mode == "inference" || mode == "train" else { throw CLIError("--mode must be inference or train") }
         if let threads { Threading.setThreads(threads) }
+        if int8Gemm {
+            let figures = Int8GemmBench.run(rows: 128, inFeatures: 768, outFeatures: 3072, reps: reps)
+            let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
         guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
         try precision.checkAvailable()
         let c = try ModelPresets.configuration(config)

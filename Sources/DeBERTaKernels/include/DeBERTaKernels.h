@@ -111,4 +111,58 @@ void ck_pool_run(int count, int threads, ck_pool_task fn, void *ctx);
 /// oneDNN's, takes the cores).
 void ck_pool_park(void);
 
+/// Largest k for which ck_qgemm's int32 sums are exact: |Σ_k (q − zp) · w| ≤ k · 255 · 127 < 2^31.
+#define CK_QGEMM_MAX_K 66311
+
+/// A `[n, k]` weight quantized and packed by ck_qgemm_pack: int8 per output channel, symmetric.
+typedef struct {
+    int n, k;                ///< output and input features
+    const int8_t *panels;    ///< ck_qgemm_packed_size(n, k) bytes, 64-byte aligned
+    const float *scale;      ///< [n] per-column scales (max |W[j, ·]| / 127)
+    const int32_t *col_sum;  ///< [n] Σ_k of each column's int8 values
+} ck_qweight;
+
+/// Rows of activations quantized by ck_qgemm_quantize_rows: u8 with a zero point per row.
+typedef struct {
+    const uint8_t *q;            ///< rows of ck_qgemm_row_stride(k) bytes or more (stride `ld`)
+    int ld;
+    const float *scale;          ///< [rows] per-row scales (may be NULL for int32 results)
+    const int32_t *zero_point;   ///< [rows] per-row zero points (NULL: all 0)
+} ck_qrows;
+
+/// Bytes of a `[n, k]` weight packed by ck_qgemm_pack: panels of 64 output columns, each
+/// ⌈k/4⌉ groups of 64 lanes × 4 consecutive k (the operand layout of `vpdpbusd`).
+size_t ck_qgemm_packed_size(int n, int k);
+
+/// The smallest row stride of quantized activations for `k` inputs (k rounded up to 4).
+int ck_qgemm_row_stride(int k);
+
+/// Quantizes the row-major `[n, k]` weight `w` per output channel, symmetric: `scale[j]` =
+/// max|W[j, ·]| / 127 (1 for an all-zero row), q = round(W / scale) in [−127, 127], packed into
+/// `panels` (zero-padded); `col_sum[j]` = Σ_k q[j, k].
+void ck_qgemm_pack(const float *w, int n, int k, int8_t *panels, float *scale, int32_t *col_sum);
+
+/// Quantizes `rows` rows of `x` (stride `ldx`) to u8, asymmetric per row over [min(x, 0),
+/// max(x, 0)]: `scale[r]` = range / 255 (1 for an all-zero row), `zero_point[r]` = round(−min /
+/// scale), q = clamp(round(x / scale) + zp, 0, 255), so x ≈ (q − zp) · scale. Writes
+/// ck_qgemm_row_stride(k) bytes per row (stride `ldq`), the padding 0.
+void ck_qgemm_quantize_rows(const float *x, int rows, int k, int ldx, uint8_t *q, int ldq, float *scale, int32_t *zero_point);
+
+/// 1 when this CPU runs the AVX-512 VNNI kernel, else 0.
+int ck_qgemm_vnni_available(void);
+
+/// The quantized product for rows `row0 ..< row1` and columns `col0 ..< col1` (`col0` a multiple
+/// of 64): with `c_int` non-NULL, the exact `c_int[r, j] = Σ_k (q[r, k] − zp[r]) · W[j, k]`
+/// (c, bias, residual and gelu unused); else `c[r, j] = that · scale[r] · w->scale[j]
+/// (+ bias[j]) (+ residual[r, j])`, through exact GELU with `gelu`. C and residual have row
+/// stride `ldc`. With `vnni` non-zero the AVX-512 VNNI kernel runs when the CPU has it, else the
+/// portable loop (the same integers). Returns 1 (VNNI ran), 0 (portable), or −1, writing nothing,
+/// when k > CK_QGEMM_MAX_K.
+int ck_qgemm(const ck_qweight *w, const ck_qrows *a, const float *bias, const float *residual, float *c, int32_t *c_int,
+             int ldc, int row0, int row1, int col0, int col1, int gelu, int vnni);
+
+/// `repeats` × 96 register-only `vpdpbusd` on 24 independent accumulators (each 16 × 4 u8·s8
+/// products): the instruction's throughput ceiling, for benchmarks. 0 without VNNI.
+int32_t ck_qgemm_vnni_peak_loop(long repeats);
+
 #endif
