@@ -15,6 +15,6 @@ func resolveConfiguration(_ name: String) throws -> String {
     if ModelPresets.names.contains(name) { return name }
     let url = try ModelResolver().resolveSynchronously(name, files: .configuration).url
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-    return isDirectory.boolValue ? url.appendingPathComponent("config.json").path : url.path
+    let isFolder = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    return isFolder ? url.appendingPathComponent("config.json").path : url.path
 }

@@ -22,7 +22,8 @@ public struct HubCache: Sendable {
 
     public func repositoryFolder(_ repository: String) -> URL { root.appendingPathComponent(Self.folderName(repository: repository)) }
     public func snapshot(_ repository: String, commit: String) -> URL {
-        repositoryFolder(repository).appendingPathComponent("snapshots").appendingPathComponent(commit)
+        // Always spelled as a folder, so that the URL is the same whether or not the folder exists yet.
+        repositoryFolder(repository).appendingPathComponent("snapshots").appendingPathComponent(commit, isDirectory: true)
     }
     public func blob(_ repository: String, etag: String) -> URL {
         repositoryFolder(repository).appendingPathComponent("blobs").appendingPathComponent(etag)

@@ -49,6 +49,9 @@ final class HubSession: @unchecked Sendable {
             timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
                            read: .milliseconds(Int64(configuration.readTimeout * 1000))))
         http.decompression = .disabled
+        // A refused connection fails the request at once (else the client retries it until the
+        // request's deadline); retries are ours, with backoff and a clear error at the end.
+        http.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 

@@ -70,8 +70,8 @@ public enum ModelName: Equatable, Sendable {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw HubError.invalidName(name, reason: "the name is empty") }
         let expanded = trimmed.hasPrefix("~/") ? NSHomeDirectory() + trimmed.dropFirst() : trimmed
-        let url = expanded.hasPrefix("/") || currentDirectory == nil
-            ? URL(fileURLWithPath: expanded) : URL(fileURLWithPath: expanded, relativeTo: currentDirectory).standardizedFileURL
+        let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded)
+            : currentDirectory.map { $0.appendingPathComponent(expanded).standardizedFileURL } ?? URL(fileURLWithPath: expanded)
         if FileManager.default.fileExists(atPath: url.path) { return .path(url) }
 
         if trimmed.contains("/"), let at = trimmed.firstIndex(of: "@") {

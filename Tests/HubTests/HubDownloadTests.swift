@@ -37,7 +37,7 @@ final class HubDownloadTests: HubServerTestCase {
         let (byName, _) = try await DeBERTaModel.load(pretrained: "test-org/deberta-v3-tiny", hub: configuration())
         let (direct, _) = try DeBERTaModel.load(from: References.fixture("deberta-v3-tiny"))
         let input = ModelInput(inputIds: IndexTensor([1, 5, 17, 42, 99, 2], shape: [1, 6]))
-        XCTAssertEqual(try byName.encode(input).last!.values, try direct.encode(input).last!.values)
+        XCTAssertEqual(try byName.encode(input).last!.scalars, try direct.encode(input).last!.scalars)
     }
 
     /// Once cached: a branch costs one request (the listing, to learn its commit), a commit none.
@@ -62,7 +62,7 @@ final class HubDownloadTests: HubServerTestCase {
                        "no weights or model configuration for a tokenizer")
         let reference = try Tokenizer.load(directory: References.url("data/tokenizers/deberta-v3-style"))
         let text = "The hub resolves names to folders, byte for byte."
-        XCTAssertEqual(tokenizer.encode(text, pair: "A second text.").inputIds, reference.encode(text, pair: "A second text.").inputIds)
+        XCTAssertEqual(try tokenizer.encode(text, pair: "A second text.").inputIds, try reference.encode(text, pair: "A second text.").inputIds)
 
         server.add("test-org/deberta-v3-sst2", files: try HubFixtures.sst2Files(), commit: HubFixtures.sst2Commit)
         let classifier = try await TextClassifier(pretrained: "test-org/deberta-v3-sst2", hub: configuration())
@@ -90,7 +90,10 @@ final class HubDownloadTests: HubServerTestCase {
         let gets = storageGets(sha)
         XCTAssertEqual(gets.count, 2)
         XCTAssertNil(gets[0].header("Range"))
-        XCTAssertEqual(gets[1].header("Range"), "bytes=40000-")
+        // From the bytes the client had written when the connection went: at most the 40 000 sent
+        // (the client may not have taken the last pieces off the socket before it saw the close).
+        let start = gets.count == 2 ? gets[1].header("Range").flatMap { Int($0.dropFirst("bytes=".count).dropLast()) } : nil
+        XCTAssertTrue(start.map { 0 < $0 && $0 <= 40_000 } ?? false, "\(gets.map { $0.header("Range") })")
         XCTAssertEqual(try SHA256.hex(ofFile: resolved.url.appendingPathComponent("model.safetensors")), sha)
     }
 
@@ -219,7 +222,7 @@ final class HubDownloadTests: HubServerTestCase {
                        ["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"])
         let (direct, _) = try DeBERTaModel.load(from: References.fixture("deberta-v3-tiny"))
         let input = ModelInput(inputIds: IndexTensor([1, 9, 8, 7, 2], shape: [1, 5]))
-        XCTAssertEqual(try sharded.encode(input).last!.values, try direct.encode(input).last!.values)
+        XCTAssertEqual(try sharded.encode(input).last!.scalars, try direct.encode(input).last!.scalars)
     }
 
     /// 503 answers are retried with backoff.

@@ -72,8 +72,10 @@ final class HubTestServer: @unchecked Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
+    /// Closes the port and the connections; a second call does nothing.
     func stop() async {
-        try? await channel?.close()
+        guard let channel = lock.withLock({ () -> Channel? in defer { self.channel = nil }; return self.channel }) else { return }
+        try? await channel.close()
         try? await group.shutdownGracefully()
     }
 
