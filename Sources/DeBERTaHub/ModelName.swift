@@ -29,7 +29,8 @@ public struct HubReference: Hashable, Sendable, CustomStringConvertible {
 
 /// What a model name given to the command line or the library stands for.
 ///
-/// In order: an existing file or folder; a hub id `org/name` with an optional `@revision` (branch,
+/// In order: an existing file or folder (or a name spelled as a path: `/…`, `./…`, `~/…`,
+/// `a/b/c`, which the loaders then report missing); a hub id `org/name` with an optional `@revision` (branch,
 /// tag or commit); one of the original DeBERTa code's short names (`base`, `large`, `xlarge`,
 /// `base-mnli`, `large-mnli`, `xlarge-mnli`, `xlarge-v2`, `xxlarge-v2`, `xlarge-v2-mnli`,
 /// `xxlarge-v2-mnli`, `deberta-v3-xsmall`, `deberta-v3-small`, `deberta-v3-base`, `deberta-v3-large`,
@@ -73,6 +74,11 @@ public enum ModelName: Equatable, Sendable {
         let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded)
             : currentDirectory.map { $0.appendingPathComponent(expanded).standardizedFileURL } ?? URL(fileURLWithPath: expanded)
         if FileManager.default.fileExists(atPath: url.path) { return .path(url) }
+        // Spelled as a path (`/…`, `./…`, `../…`, `~/…`, or with more folders than `org/name`): the
+        // loader's own message about the missing folder says more than one about hub names.
+        let spelledAsPath = ["/", "./", "../", "~/"].contains { trimmed.hasPrefix($0) } || trimmed == "." || trimmed == ".."
+            || trimmed.split(separator: "@", maxSplits: 1)[0].split(separator: "/", omittingEmptySubsequences: false).count > 2
+        if spelledAsPath { return .path(url) }
 
         if trimmed.contains("/"), let at = trimmed.firstIndex(of: "@") {
             let repository = String(trimmed[..<at]), revision = String(trimmed[trimmed.index(after: at)...])

@@ -60,11 +60,15 @@ final class HubErrorTests: HubServerTestCase {
     }
 
     func testUnknownNames() throws {
-        for name in ["no-such-folder", "deberta-v4-base", "a/b/c", "-x/y", ""] {
+        for name in ["no-such-folder", "deberta-v4-base", "-x/y", "org/na--me", ""] {
             XCTAssertThrowsError(try ModelName.parse(name), name) { error in
                 guard case HubError.invalidName = error else { return XCTFail("\(name): \(error)") }
                 XCTAssertTrue("\(error)".contains("model '\(name)'"), "\(error)")
             }
+        }
+        // Spelled as paths: left to the loaders, which name the missing folder.
+        for name in ["/nonexistent", "./runs/model", "runs/rte/model", "~/models/x"] {
+            guard case .path = try ModelName.parse(name) else { return XCTFail("\(name) is a path") }
         }
     }
 
