@@ -63,7 +63,12 @@ public struct HubFiles: OptionSet, Hashable, Sendable {
               let map = object["weight_map"] as? [String: String] else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(index.lastPathComponent) has no weight_map"])
         }
-        return Array(Set(map.values)).sorted()
+        let names = Array(Set(map.values)).sorted()
+        // Shards lie beside their index; a name that climbs out of the snapshot is refused.
+        if let bad = names.first(where: { $0.isEmpty || $0.hasPrefix("/") || $0.split(separator: "/").contains("..") }) {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(index.lastPathComponent) names a shard outside its folder: \(bad)"])
+        }
+        return names
     }
 
     /// What a folder lacks of these files, in words (empty when it has them all): an original release

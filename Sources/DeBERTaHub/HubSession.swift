@@ -77,6 +77,9 @@ final class HubSession: @unchecked Sendable {
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
               let sha = object["sha"] as? String, let siblings = object["siblings"] as? [[String: Any]] else { return nil }
+        guard Self.isSafeName(sha) else {
+            throw HubError.server(model: model, url: finalURL.absoluteString, status: Int(response.status.code), message: "the listing's commit '\(sha)' is not a commit id")
+        }
         return (sha, Set(siblings.compactMap { $0["rfilename"] as? String }))
     }
 
@@ -97,6 +100,11 @@ final class HubSession: @unchecked Sendable {
         }
         guard let etag = Self.normalizeETag(headers.first(name: "X-Linked-Etag") ?? headers.first(name: "ETag")) else {
             throw HubError.server(model: model, url: finalURL.absoluteString, status: Int(response.status.code), message: "no ETag for \(file)")
+        }
+        // Both name files in the cache: nothing that could step out of it.
+        guard Self.isSafeName(commit), Self.isSafeName(etag) else {
+            throw HubError.server(model: model, url: finalURL.absoluteString, status: Int(response.status.code),
+                                  message: "unusable X-Repo-Commit '\(commit)' or ETag '\(etag)' for \(file)")
         }
         let isRedirect = (300..<400).contains(response.status.code)
         let location = isRedirect ? headers.first(name: "Location").flatMap { URL(string: $0, relativeTo: finalURL)?.absoluteURL } : nil
@@ -329,6 +337,12 @@ final class HubSession: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// A commit id or ETag usable as one file name: letters, digits, `-`, `_`, `.`, not `.` or `..`.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.count <= 256
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+    }
 
     static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
         func origin(_ u: URL) -> (String, String, Int) {

@@ -84,6 +84,10 @@ public enum ModelName: Equatable, Sendable {
             let repository = String(trimmed[..<at]), revision = String(trimmed[trimmed.index(after: at)...])
             guard isRepositoryID(repository) else { throw notFound(trimmed, url) }
             guard !revision.isEmpty else { throw HubError.invalidName(name, reason: "nothing after '@': give a branch, tag or commit (`\(repository)@main`)") }
+            // The revision names a file under refs/: no climbing out of it.
+            guard !revision.hasPrefix("/"), !revision.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw HubError.invalidName(name, reason: "'\(revision)' is not a branch, tag or commit name")
+            }
             return .hub(HubReference(repository: repository, revision: revision))
         }
         if isRepositoryID(trimmed) && trimmed.contains("/") { return .hub(HubReference(repository: trimmed)) }

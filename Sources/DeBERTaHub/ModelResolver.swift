@@ -168,7 +168,11 @@ public struct ModelResolver: Sendable {
             let name = selected.removeFirst()
             if try await fetch(name, commit: commit, known: known[name], cache: cache, session: session) { downloaded = true }
             if name.hasSuffix(".index.json") {
-                selected += try HubFiles.shards(index: snapshot.appendingPathComponent(name))
+                do {
+                    selected += try HubFiles.shards(index: snapshot.appendingPathComponent(name))
+                } catch {
+                    throw HubError.notAModel(repository: repository, revision: reference.revision, missing: "usable \(name) (\(error.localizedDescription))")
+                }
             }
         }
         return ResolvedModel(url: snapshot, source: downloaded ? .download : .cache, repository: repository, commit: commit)

@@ -60,7 +60,7 @@ final class HubErrorTests: HubServerTestCase {
     }
 
     func testUnknownNames() throws {
-        for name in ["no-such-folder", "deberta-v4-base", "-x/y", "org/na--me", ""] {
+        for name in ["no-such-folder", "deberta-v4-base", "-x/y", "org/na--me", "org/name@../../x", "org/name@/etc", ""] {
             XCTAssertThrowsError(try ModelName.parse(name), name) { error in
                 guard case HubError.invalidName = error else { return XCTFail("\(name): \(error)") }
                 XCTAssertTrue("\(error)".contains("model '\(name)'"), "\(error)")
