@@ -8,6 +8,7 @@ import PackageDescription
 //   DeBERTaCheckpoint                        safetensors, PyTorch zip / legacy pickles
 //   DeBERTaTokenizers                        GPT-2 BPE, SentencePiece, tokenizer.json
 //   DeBERTaModeling                          configuration, embeddings, disentangled attention, EMD, heads, loading
+//   DeBERTaHub                               resolve a name to a folder: local path, huggingface_hub's cache, download
 //   DeBERTa                                  the high-level inference API; re-exports the above   ← product "DeBERTa"
 //   DeBERTaTraining                          the engine: optimizer, schedules, scaling, update step, run folders
 //   DeBERTaGLUE → DeBERTaFineTuning, DeBERTaPretraining   applications             ← product "DeBERTaTraining"
@@ -28,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Downloads from the Hugging Face Hub (DeBERTaHub); SwiftNIO also serves the hub's routes in HubTests.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // JSON for foreign files, UTF-8 validation, memory-mapped files, atomic writes.
@@ -45,7 +49,18 @@ let package = Package(
         ),
         .target(name: "DeBERTaTokenizers", dependencies: ["DeBERTaFiles", "DeBERTaPythonCompat", "DeBERTaCheckpoint"]),
         .target(name: "DeBERTaModeling", dependencies: ["DeBERTaTensors", "DeBERTaCheckpoint", "DeBERTaFiles"]),
-        .target(name: "DeBERTa", dependencies: ["DeBERTaModeling", "DeBERTaTokenizers", "DeBERTaTensors", "DeBERTaCheckpoint", "DeBERTaFiles"]),
+        // Model names: a local folder or file, a hub id `org/name[@revision]` or one of the original's short names,
+        // resolved through huggingface_hub's cache layout and downloaded when absent. Knows files, not models.
+        .target(
+            name: "DeBERTaHub",
+            dependencies: [
+                "DeBERTaFiles",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "DeBERTa", dependencies: ["DeBERTaModeling", "DeBERTaTokenizers", "DeBERTaTensors", "DeBERTaCheckpoint", "DeBERTaFiles", "DeBERTaHub"]),
         .target(
             name: "DeBERTaTraining",
             dependencies: ["DeBERTa", "DeBERTaKernels", .product(name: "Logging", package: "swift-log")]
@@ -62,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "DeBERTaCLI",
             dependencies: [
-                "DeBERTa", "DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaPretraining",
+                "DeBERTa", "DeBERTaHub", "DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaPretraining",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,6 +94,16 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"]),
         .testTarget(name: "DeBERTaTests", dependencies: ["DeBERTa", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTestSupport"]),
         .testTarget(name: "DeBERTaAPITests", dependencies: ["DeBERTa", "DeBERTaTestSupport"]),
+        // The hub client against a hub served on 127.0.0.1 by SwiftNIO (HubTestServer.swift) from fixture folders.
+        .testTarget(
+            name: "HubTests",
+            dependencies: [
+                "DeBERTa", "DeBERTaHub", "DeBERTaTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "GLUETests", dependencies: ["DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "TrainingTests", dependencies: ["DeBERTaTraining", "DeBERTaFineTuning", "DeBERTaCLI", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaGLUE", "DeBERTaTokenizers", "DeBERTaTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "PretrainingTests", dependencies: ["DeBERTa", "DeBERTaPretraining", "DeBERTaTraining", "DeBERTaModeling", "DeBERTaCheckpoint", "DeBERTaTensors", "DeBERTaTokenizers", "DeBERTaPythonCompat", "DeBERTaTestSupport"],

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time forward passes of a random-weight model of a released shape (release builds only give meaningful figures).")
 
-    @Option(help: "v3-xsmall, v3-small, v3-base, v3-large, v1-base, or a config.json path.")
+    @Option(help: "v3-xsmall, v3-small, v3-base, v3-large, v1-base, a config.json path, or a model folder, hub id or short name whose config.json to use.")
     var config = "v3-base"
     @Option(help: "Sequences per batch.") var batch = 8
     @Option(help: "Tokens per sequence.") var seq = 128
@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
         }
         guard let precision = MatmulPrecision(rawValue: dtype) else { throw CLIError("unknown --dtype \(dtype) (fp32 or bf16)") }
         try precision.checkAvailable()
-        let c = try ModelPresets.configuration(config)
+        let c = try ModelPresets.configuration(resolveConfiguration(config))
         let training = mode == "train"
         let model = try DeBERTaModel(configuration: c, head: training ? .sequenceClassification(numLabels: 2) : .encoderOnly, seed: seed ?? 1)
         var options = TrainingOptions()

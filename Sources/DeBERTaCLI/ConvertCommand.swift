@@ -16,7 +16,7 @@ struct ConvertCommand: ParsableCommand {
         Original-format folders (pytorch.model.bin + model_config.json) become folders that transformers loads.
         """)
 
-    @Option(help: "Model folder to read.") var model: String
+    @Option(help: "Model folder to read, hub id (org/name[@revision]) or short name.") var model: String
     @Option(help: "Folder to write.") var output: String
     @Option(help: "float32, float16 or bfloat16.") var dtype = "float32"
 
@@ -32,7 +32,7 @@ struct ConvertCommand: ParsableCommand {
         case "bfloat16", "bf16": stored = .bf16
         default: throw ValidationError("--dtype \(dtype): expected float32, float16 or bfloat16")
         }
-        let source = URL(fileURLWithPath: model)
+        let source = try resolveModel(model)
         let (net, _) = try DeBERTaModel.load(from: source)
         let files = (try? TokenizerLoading.load(source).files) ?? []
         try net.saveHuggingFaceFolder(to: URL(fileURLWithPath: output), tokenizerFiles: files, dtype: stored)

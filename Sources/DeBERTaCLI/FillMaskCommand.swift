@@ -15,7 +15,7 @@ struct FillMaskCommand: ParsableCommand {
         the tokenizer is read from the folder unless --vocab_path is given.
         """)
 
-    @Option(help: "Model folder (Hugging Face or original layout) with a masked-LM head.") var model: String
+    @Option(help: "Model folder (Hugging Face or original layout), hub id or short name, with a masked-LM head.") var model: String
     @Option(help: "Text with one or more [MASK] tokens.") var text: String
     @Option(name: .customLong("top-k"), help: "Candidates per mask.") var topK = 5
     @Option(name: .customLong("vocab_path"), help: "Tokenizer folder or file (default: the model folder).") var vocabPath: String?
@@ -25,7 +25,7 @@ struct FillMaskCommand: ParsableCommand {
     }
 
     func execute() throws {
-        let folder = URL(fileURLWithPath: model)
+        let folder = try resolveModel(model, files: vocabPath == nil ? [.model, .tokenizer] : .model)
         let (net, _) = try DeBERTaModel.load(from: folder)
         let (tokenizer, _) = try TokenizerLoading.load(vocabPath.map { URL(fileURLWithPath: $0) } ?? folder)
         let filler = try FillMask(model: net, tokenizer: tokenizer, folder: model)

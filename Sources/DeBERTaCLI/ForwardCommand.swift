@@ -19,7 +19,7 @@ struct ForwardCommand: ParsableCommand {
         attentions.L-1 [B, heads, N, N] (with --attentions: probabilities after the softmax).
         """)
 
-    @Option(help: "Model folder (Hugging Face or original layout).")
+    @Option(help: "Model folder (Hugging Face or original layout), hub id (org/name[@revision]) or short name (v3-base).")
     var model: String
     @Option(help: "safetensors file with the inputs.")
     var inputs: String
@@ -38,7 +38,7 @@ struct ForwardCommand: ParsableCommand {
 
     func execute() throws {
         if gradients && !labels { throw CLIError("--gradients needs --labels (the gradient is that of the loss)") }
-        let (net, report) = try DeBERTaModel.load(from: URL(fileURLWithPath: model))
+        let (net, report) = try DeBERTaModel.load(from: resolveModel(model))
         if !report.unexpected.isEmpty {
             FileHandle.standardError.write(Data("note: \(report.unexpected.count) checkpoint tensors not used: \(report.unexpected.prefix(8).joined(separator: ", "))\(report.unexpected.count > 8 ? ", …" : "")\n".utf8))
         }

@@ -10,7 +10,7 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Encode one text per line (with --pairs: two texts separated by a tab) into JSON lines of input_ids and token_type_ids.")
 
-    @Option(help: "Tokenizer folder (spm.model, bpe_encoder.bin, vocab.json + merges.txt, or tokenizer.json).") var tokenizer: String
+    @Option(help: "Tokenizer folder (spm.model, bpe_encoder.bin, vocab.json + merges.txt, or tokenizer.json), hub id or short name.") var tokenizer: String
     @Option(help: "Input text file (UTF-8).") var input: String
     @Option(help: "Output JSON-lines file.") var output: String
     @Flag(help: "Each line holds two texts separated by a tab.") var pairs = false
@@ -27,7 +27,7 @@ struct TokenizeCommand: ParsableCommand {
     static let progressInterval = 100_000
 
     func execute() throws {
-        let tok = try Tokenizer.load(directory: URL(fileURLWithPath: tokenizer))
+        let tok = try Tokenizer.load(directory: resolveModel(tokenizer, files: .tokenizer))
         var reader = try LineChunks(path: input)
         let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: output))
         var batch: [(text: String, pair: String?)] = []

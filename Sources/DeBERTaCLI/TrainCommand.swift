@@ -136,7 +136,7 @@ struct TrainCommand: ParsableCommand {
         o.doEval = doEval
         o.doPredict = doPredict
         if !doTrain && !doEval && !doPredict { throw CLIError("nothing to do: give --do_train, --do_eval and/or --do_predict") }
-        o.preTrained = preTrained.map { URL(fileURLWithPath: $0) }
+        o.preTrained = try preTrained.map { try resolveModel($0) }
         o.modelConfig = modelConfig
         o.vocabPath = vocabPath.map { URL(fileURLWithPath: $0) }
         o.vocabType = vocabType

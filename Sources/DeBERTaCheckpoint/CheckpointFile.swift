@@ -15,13 +15,49 @@ public enum CheckpointFile {
 
     /// Loads every tensor of a checkpoint file, choosing the format from its first bytes (safetensors,
     /// torch zip, torch legacy). Non-tensor entries (e.g. a `config` dict in a state dict) are skipped.
+    ///
+    /// A sharded checkpoint's index (`model.safetensors.index.json`, `pytorch_model.bin.index.json`:
+    /// `weight_map` from tensor name to shard file) loads every shard beside it, keeping from each
+    /// shard the tensors the index assigns to it.
     public static func loadTensors(from url: URL) throws -> [String: StoredTensor] {
+        if url.lastPathComponent.hasSuffix(".index.json") { return try loadShards(index: url) }
         let file = try MappedFile(url: url)
         switch try detectFormat(file) {
         case .safeTensors: return try SafeTensors.read(mapping: file).tensors
         case .torchZip: return try TorchZipCheckpoint(file: file).loadTensors()
         case .torchLegacy: return try TorchLegacyCheckpoint(file: file).loadTensors()
         }
+    }
+
+    private static func loadShards(index url: URL) throws -> [String: StoredTensor] {
+        let bytes: [UInt8]
+        do { bytes = Array(try Data(contentsOf: url)) } catch {
+            throw CheckpointError(file: url.path, message: "cannot read the shard index: \(error.localizedDescription)")
+        }
+        guard let members = try JSONParser.parse(bytes)["weight_map"]?.objectMembers, !members.isEmpty else {
+            throw CheckpointError(file: url.path, message: "a shard index needs a non-empty \"weight_map\" object (tensor name → shard file)")
+        }
+        var shardOf: [String: String] = [:]
+        for (key, value) in members {
+            guard let name = String(validating: key, as: UTF8.self), let shard = value.stringValue,
+                  !shard.contains("/"), !shard.hasPrefix(".") else {
+                throw CheckpointError(file: url.path, message: "weight_map entries must map a tensor name to a shard file in the same folder")
+            }
+            shardOf[name] = shard
+        }
+        var tensors: [String: StoredTensor] = [:]
+        for shard in Set(shardOf.values).sorted() {
+            let shardURL = url.deletingLastPathComponent().appendingPathComponent(shard)
+            guard FileManager.default.fileExists(atPath: shardURL.path) else {
+                throw CheckpointError(file: url.path, message: "the index names \(shard), which is not beside it")
+            }
+            for (name, tensor) in try loadTensors(from: shardURL) where shardOf[name] == shard { tensors[name] = tensor }
+        }
+        let missing = shardOf.keys.filter { tensors[$0] == nil }.sorted()
+        guard missing.isEmpty else {
+            throw CheckpointError(file: url.path, message: "\(missing.count) tensors of the index are not in their shards: \(missing.prefix(5).joined(separator: ", "))")
+        }
+        return tensors
     }
 
     /// The format of the file at `url`, judged from its first bytes.

@@ -14,8 +14,8 @@ public struct LoadReport: Sendable {
 }
 
 extension DeBERTaModel {
-    /// Weight files tried in order of preference.
-    static let weightFiles = ["model.safetensors", "pytorch_model.bin", "pytorch.model.bin"]
+    /// Weight files tried in order of preference (a sharded checkpoint's index last).
+    static let weightFiles = ["model.safetensors", "pytorch_model.bin", "pytorch.model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json"]
 
     /// Loads a model folder: a Hugging Face folder (`config.json` + `model.safetensors` or
     /// `pytorch_model.bin`) or an original release folder (`model_config.json` + `pytorch.model.bin`).
