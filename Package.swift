@@ -32,6 +32,7 @@ let package = Package(
         // Downloads from the Hugging Face Hub (DeBERTaHub); SwiftNIO also serves the hub's routes in HubTests.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // JSON for foreign files, UTF-8 validation, memory-mapped files, atomic writes.
@@ -56,6 +57,7 @@ let package = Package(
             dependencies: [
                 "DeBERTaFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

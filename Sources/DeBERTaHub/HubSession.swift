@@ -211,7 +211,7 @@ final class HubSession: @unchecked Sendable {
             throw HubError.sizeMismatch(model: model, file: remote.name, expected: size, actual: actualSize)
         }
         if let sha256 = remote.sha256 {
-            let actual = try SHA256.hex(ofFile: incomplete)
+            let actual = try FileDigest.sha256(ofFile: incomplete)
             if actual != sha256 {
                 try? FileManager.default.removeItem(at: incomplete)
                 throw HubError.checksumMismatch(model: model, file: remote.name, expected: sha256, actual: actual)

@@ -20,7 +20,7 @@ final class HubCommandLineTests: HubServerTestCase {
         let sha = try HubFixtures.recordedSHA256("fixtures/deberta-v3-tiny/model.safetensors")
         XCTAssertEqual(storageGets(sha).count, 1)
         let snapshot = repositoryFolder("test-org/deberta-v3-tiny").appendingPathComponent("snapshots/\(HubFixtures.tinyCommit)")
-        XCTAssertEqual(try SHA256.hex(ofFile: snapshot.appendingPathComponent("model.safetensors")), sha)
+        XCTAssertEqual(try FileDigest.sha256(ofFile: snapshot.appendingPathComponent("model.safetensors")), sha)
         for k in 0..<2 {
             let (copy, _) = try DeBERTaModel.load(from: output.appendingPathComponent("out\(k)"))
             XCTAssertEqual(copy.parameterCount, try DeBERTaModel.load(from: References.fixture("deberta-v3-tiny")).model.parameterCount)

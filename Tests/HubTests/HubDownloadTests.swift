@@ -22,7 +22,7 @@ final class HubDownloadTests: HubServerTestCase {
         let weightsSHA = try HubFixtures.recordedSHA256("fixtures/deberta-v3-tiny/model.safetensors")
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: snapshot.appendingPathComponent("model.safetensors").path),
                        "../../blobs/\(weightsSHA)")
-        XCTAssertEqual(try SHA256.hex(ofFile: repo.appendingPathComponent("blobs/\(weightsSHA)")), weightsSHA)
+        XCTAssertEqual(try FileDigest.sha256(ofFile: repo.appendingPathComponent("blobs/\(weightsSHA)")), weightsSHA)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: snapshot.path).sorted(),
                        ["added_tokens.json", "config.json", "model.safetensors", "special_tokens_map.json", "spm.model", "tokenizer_config.json"])
         let configETag = HubTestServer.blobID(try HubFixtures.tinyFiles()["config.json"]!)
@@ -94,7 +94,7 @@ final class HubDownloadTests: HubServerTestCase {
         // (the client may not have taken the last pieces off the socket before it saw the close).
         let start = gets.count == 2 ? gets[1].header("Range").flatMap { Int($0.dropFirst("bytes=".count).dropLast()) } : nil
         XCTAssertTrue(start.map { 0 < $0 && $0 <= 40_000 } ?? false, "\(gets.map { $0.header("Range") })")
-        XCTAssertEqual(try SHA256.hex(ofFile: resolved.url.appendingPathComponent("model.safetensors")), sha)
+        XCTAssertEqual(try FileDigest.sha256(ofFile: resolved.url.appendingPathComponent("model.safetensors")), sha)
     }
 
     /// The `.incomplete` file an interrupted run left behind is continued, not restarted.
@@ -136,7 +136,7 @@ final class HubDownloadTests: HubServerTestCase {
         c.endpoint = fresh.endpoint
         let resolved = try await ModelResolver(configuration: c).resolve("test-org/deberta-v3-tiny")
         await fresh.stop()
-        XCTAssertEqual(try SHA256.hex(ofFile: resolved.url.appendingPathComponent("model.safetensors")), sha)
+        XCTAssertEqual(try FileDigest.sha256(ofFile: resolved.url.appendingPathComponent("model.safetensors")), sha)
     }
 
     /// A gated repository: without a token 401, with a token lacking access 403, each a clear error
@@ -193,7 +193,7 @@ final class HubDownloadTests: HubServerTestCase {
         XCTAssertEqual(a.url, b.url)
         let sha = try HubFixtures.recordedSHA256("fixtures/deberta-v3-tiny/model.safetensors")
         XCTAssertEqual(storageGets(sha).count, 1, "the second waited for the first's lock, then used its blob")
-        XCTAssertEqual(try SHA256.hex(ofFile: a.url.appendingPathComponent("model.safetensors")), sha)
+        XCTAssertEqual(try FileDigest.sha256(ofFile: a.url.appendingPathComponent("model.safetensors")), sha)
         let blobs = listing(repositoryFolder("test-org/deberta-v3-tiny").appendingPathComponent("blobs"))
         XCTAssertEqual(blobs.count, 6)
         XCTAssertFalse(blobs.contains { $0.contains(".incomplete") })

@@ -85,7 +85,7 @@ final class HubTestServer: @unchecked Sendable {
         lock.withLock {
             repositories[repository] = Repository(files: files, commit: commit, gatedToken: gatedToken)
             for (name, data) in files where Self.isLFS(name) {
-                let sha = SHA256.hex(of: data)
+                let sha = FileDigest.sha256(of: data)
                 blobs[sha] = data
                 blobNames[sha] = name
                 shas[repository, default: [:]][name] = sha
@@ -222,7 +222,7 @@ final class HubTestServer: @unchecked Sendable {
     /// Stands in for git's blob id of a small file (the hub sends the SHA-1 of `blob <size>\0<bytes>`;
     /// clients treat it as an opaque name): 40 hex digits of the SHA-256 of the same text.
     static func blobID(_ data: Data) -> String {
-        String(SHA256.hex(of: Data("blob \(data.count)\0".utf8) + data).prefix(40))
+        String(FileDigest.sha256(of: Data("blob \(data.count)\0".utf8) + data).prefix(40))
     }
 }
 
